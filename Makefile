@@ -1,0 +1,56 @@
+# crm_workflow_automation: the commands a newcomer uses (see README.md).
+PYTHON ?= python3
+ADDON := crm_workflow_automation
+TEST_DB ?= crm_workflow_test
+DEMO_DB ?= crm_workflow_demo
+DEMO_PORT ?= 8069
+LANGS := de_DE,fr_FR,ja_JP
+export PYTHON
+
+.PHONY: help check-odoo pg test-deps test-db lint i18n-check i18n-export test pytest demo bench clean
+
+help:
+	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
+	@echo "make test        fresh test database, lint, translation checks, pytest"
+	@echo "make pytest      pytest only, on the existing test database $(TEST_DB)"
+	@echo "make i18n-export refresh $(ADDON)/i18n/*.pot and merge it into the .po files"
+	@echo "make bench       performance benchmarks (bench/)"
+
+check-odoo:
+	@tools/require_odoo.sh
+
+pg:
+	@tools/ensure_pg.sh
+
+test-deps: check-odoo
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+
+test-db: check-odoo pg
+	@tools/create_db.sh $(TEST_DB)
+
+lint:
+	@echo "ruff check / ruff format --check"
+	@$(PYTHON) -m ruff check .
+	@$(PYTHON) -m ruff format --check --quiet .
+
+i18n-check: check-odoo
+	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)"
+
+i18n-export: check-odoo pg
+	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)" --export
+
+pytest: check-odoo
+	$(PYTHON) -m pytest -p no:cacheprovider $(PYTEST_ARGS) \
+		--odoo-database=$(TEST_DB) --odoo-addons-path="$$(tools/addons_path.sh)" \
+		--odoo-log-level=warn $(ADDON)/tests
+
+test: test-deps test-db lint i18n-check pytest
+
+demo: check-odoo pg
+	@tools/demo.sh $(DEMO_DB) $(DEMO_PORT) $(LANGS)
+
+bench: check-odoo pg
+	$(PYTHON) bench/engine.py $(BENCH_ARGS)
+
+clean:
+	-dropdb --if-exists $(TEST_DB)

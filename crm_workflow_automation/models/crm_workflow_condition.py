@@ -1,0 +1,108 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import safe_eval
+
+
+class CrmWorkflowCondition(models.Model):
+    _name = "crm.workflow.condition"
+    _description = "Workflow Rule Condition"
+    _order = "is_fallback, sequence, id"
+
+    rule_id = fields.Many2one(
+        "crm.workflow.rule",
+        string="Rule",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    sequence = fields.Integer(default=10)
+    name = fields.Char(string="Condition", translate=True)
+    model_name = fields.Char(related="rule_id.model_name", string="Model")
+    domain = fields.Char(
+        string="Criteria",
+        default="[]",
+        help="The records that meet these criteria run this condition's actions. "
+        "Empty criteria: every record.",
+    )
+    is_fallback = fields.Boolean(
+        string="All other records",
+        help="Runs for the records that meet none of the rule's other conditions.",
+    )
+    action_ids = fields.One2many(
+        "crm.workflow.action", "condition_id", string="Actions", copy=True
+    )
+    instant_action_ids = fields.One2many(
+        "crm.workflow.action",
+        "condition_id",
+        string="Instant actions",
+        domain=[("timing", "=", "instant")],
+        context={"default_timing": "instant"},
+    )
+    scheduled_action_ids = fields.One2many(
+        "crm.workflow.action",
+        "condition_id",
+        string="Scheduled actions",
+        domain=[("timing", "=", "scheduled")],
+        context={"default_timing": "scheduled"},
+    )
+    company_id = fields.Many2one(related="rule_id.company_id", store=True, index=True)
+
+    @api.depends("name", "is_fallback", "sequence")
+    def _compute_display_name(self):
+        for condition in self:
+            if condition.is_fallback:
+                condition.display_name = self.env._("All other records")
+            else:
+                condition.display_name = condition.name or self.env._(
+                    "Condition %(number)s", number=condition.sequence
+                )
+
+    @api.constrains("domain", "rule_id")
+    def _check_domain(self):
+        for condition in self:
+            if condition.is_fallback:
+                continue
+            try:
+                domain = condition._eval_domain()
+                Model = self.env[condition.rule_id.model_name].sudo()
+                # builds the SQL, so unknown fields and operators fail here
+                Model._search(domain, limit=1)
+            except Exception as e:
+                raise ValidationError(
+                    self.env._(
+                        "Rule “%(rule)s”: the criteria of condition “%(condition)s” are "
+                        "not valid: %(error)s",
+                        rule=condition.rule_id.name,
+                        condition=condition.display_name,
+                        error=e,
+                    )
+                ) from e
+
+    @api.constrains("is_fallback", "rule_id")
+    def _check_one_fallback(self):
+        self.rule_id._check_one_fallback()
+
+    @api.model
+    def _domain_eval_context(self):
+        return {
+            "datetime": safe_eval.datetime,
+            "dateutil": safe_eval.dateutil,
+            "relativedelta": safe_eval.dateutil.relativedelta.relativedelta,
+            "time": safe_eval.time,
+            "context_today": lambda: fields.Date.context_today(self),
+            "uid": self.env.uid,
+            "user": self.env.user,
+        }
+
+    def _eval_domain(self):
+        """The criteria as a domain list (the fallback matches everything)."""
+        self.ensure_one()
+        if self.is_fallback or not self.domain:
+            return []
+        domain = safe_eval.safe_eval(self.domain, self._domain_eval_context())
+        if not isinstance(domain, list | tuple):
+            raise ValueError(self.env._("the criteria must be a list of conditions"))
+        return expression.normalize_domain(list(domain))

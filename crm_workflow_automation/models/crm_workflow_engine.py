@@ -1,0 +1,732 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The one path of every event: ORM hook -> Event -> matcher -> plan ->
+executor (instant) or job (scheduled) -> run log.
+
+The hook is installed once per registry on every model with a chatter, and
+costs a dictionary lookup when the model has no active rule: rule changes only
+clear a registry cache (signalled to the other workers), they never reload the
+registry as base_automation does.
+"""
+
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+
+_logger = logging.getLogger(__name__)
+
+_MISSING = object()
+PATCHED = ("create", "write", "unlink", "message_post")
+
+
+class Event:
+    """What happened, to which records, by whom.
+
+    ``changed`` maps a field name to the ids whose value changed (write
+    events); ``kind`` is an ORM event key of ``EVENT_TRIGGERS`` or ``date``.
+    """
+
+    __slots__ = ("changed", "detail", "ids", "kind", "model", "time", "uid")
+
+    def __init__(self, kind, model, ids, changed=None, detail=None):
+        self.kind = kind
+        self.model = model
+        self.ids = list(ids)
+        self.changed = changed or {}
+        self.uid = uuid.uuid4().hex
+        self.time = fields.Datetime.now()
+        self.detail = detail or {}
+
+
+class Run:
+    """The execution context an action receives: the rule and condition that
+    matched, the event, the job when run from the queue, and ``data`` that
+    earlier actions of the same run may fill for later ones."""
+
+    __slots__ = ("attempts", "condition", "data", "depth", "event", "job", "rule")
+
+    def __init__(self, rule, condition, event=None, job=None, depth=0):
+        self.rule = rule
+        self.condition = condition
+        self.event = event
+        self.job = job
+        self.data = {}
+        self.attempts = []
+        self.depth = depth
+
+    @property
+    def trigger(self):
+        if self.event is not None:
+            return self.event.kind
+        return "job"
+
+    @property
+    def trigger_time(self):
+        if self.event is not None:
+            return self.event.time
+        if self.job is not None:
+            return self.job.trigger_time or self.job.eta
+        return fields.Datetime.now()
+
+
+# The chain of rules running in this thread, per cursor: frames of
+# (rule id, rule name, frozenset of record ids). A rule's own effects do not
+# fire it again for the same records; chains across rules stop at a depth.
+_local = threading.local()
+
+
+def _chain(cr):
+    chains = getattr(_local, "chains", None)
+    if chains is None:
+        chains = _local.chains = {}
+    return chains.setdefault(id(cr), [])
+
+
+def _pop_chain(cr, frame):
+    chain = _chain(cr)
+    if chain and chain[-1] is frame:
+        chain.pop()
+    if not chain:
+        _local.chains.pop(id(cr), None)
+
+
+def _index(model):
+    """The active rules of ``model`` by event, from the registry cache."""
+    try:
+        Rule = model.env["crm.workflow.rule"]
+    except KeyError:  # the add-on is being removed from this registry
+        return None
+    return Rule._rule_index().get(model._name)
+
+
+def _cache_values(records, field):
+    """Values of ``field`` for ``records`` as the ORM cache holds them (ids
+    for relations), aligned on records; x2many values as frozensets."""
+    field_cache = records.env.cache._get_field_cache(records, field)
+    get = field_cache.get
+    if field.type in ("one2many", "many2many"):
+        return [frozenset(get(rid) or ()) for rid in records._ids]
+    return [get(rid, _MISSING) for rid in records._ids]
+
+
+class CrmWorkflowEngine(models.AbstractModel):
+    _name = "crm.workflow.engine"
+    _description = "Workflow Automation Engine"
+
+    # ------------------------------------------------------------------
+    # ORM hook
+    # ------------------------------------------------------------------
+
+    def _register_hook(self):
+        """Patch create, write, unlink and message_post of every model with a
+        chatter, once per registry; each patch keeps ``origin`` as
+        base_automation and auditlog do."""
+        res = super()._register_hook()
+        thread_cls = self.env.registry.get("mail.thread")
+        if thread_cls is None:
+            return res
+
+        # The patched methods are built in factories: a closure defined in the
+        # loop would see the loop's last ``origin`` (late binding).
+        def make_create():
+            @api.model_create_multi
+            def create(self, vals_list, **kw):
+                records = create.origin(self, vals_list, **kw)
+                index = _index(self)
+                if index and ("create" in index or "date" in index) and records:
+                    self.env["crm.workflow.engine"]._on_create(records, index)
+                return records
+
+            return create
+
+        def make_write():
+            def write(self, vals, **kw):
+                index = _index(self)
+                if (
+                    not index
+                    or not self._ids
+                    or not ("write" in index or "date" in index)
+                ):
+                    return write.origin(self, vals, **kw)
+                engine = self.env["crm.workflow.engine"]
+                plan = engine._write_prepare(self, vals, index)
+                if plan is None:
+                    return write.origin(self, vals, **kw)
+                result = write.origin(self, vals, **kw)
+                engine._write_finish(self, plan)
+                return result
+
+            return write
+
+        def make_unlink():
+            def unlink(self, **kw):
+                index = _index(self)
+                if not index or not self._ids:
+                    return unlink.origin(self, **kw)
+                engine = self.env["crm.workflow.engine"]
+                if "unlink" in index:
+                    engine._process(
+                        Event("unlink", self._name, self._ids), index["unlink"]
+                    )
+                ids = list(self._ids)
+                result = unlink.origin(self, **kw)
+                self.env["crm.workflow.job"]._cancel_for_records(
+                    self._name, ids, self.env._("The record was deleted.")
+                )
+                return result
+
+            return unlink
+
+        def make_message_post():
+            def message_post(self, *args, **kw):
+                message = message_post.origin(self, *args, **kw)
+                index = _index(self)
+                if (
+                    index
+                    and self._ids
+                    and ("message_received" in index or "message_sent" in index)
+                ):
+                    self.env["crm.workflow.engine"]._on_message(self, message, index)
+                return message
+
+            return message_post
+
+        factories = {
+            "create": make_create,
+            "write": make_write,
+            "unlink": make_unlink,
+            "message_post": make_message_post,
+        }
+        for model_name, model_cls in self.env.registry.items():
+            if (
+                model_cls._abstract
+                or model_cls._transient
+                or model_name.startswith("crm.workflow.")
+                or not issubclass(model_cls, thread_cls)
+            ):
+                continue
+            for name, factory in factories.items():
+                current = getattr(model_cls, name)
+                if getattr(current, "_crm_workflow_patch", False):
+                    continue  # already patched in this registry
+                method = factory()
+                method.origin = current
+                method._crm_workflow_patch = True
+                setattr(model_cls, name, method)
+        return res
+
+    def _unregister_hook(self):
+        """Remove the patches (uninstall, and the tests' check that none is left)."""
+        for model_cls in self.env.registry.values():
+            for name in PATCHED:
+                method = model_cls.__dict__.get(name)
+                if getattr(method, "_crm_workflow_patch", False):
+                    delattr(model_cls, name)
+        return super()._unregister_hook()
+
+    # ------------------------------------------------------------------
+    # events from the hook
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _dependents(self, model_name, fname):
+        """Stored fields of the same model that a change of ``fname`` may
+        recompute (cached on the registry)."""
+        cache = self.env.registry.__dict__.setdefault("_crm_workflow_dependents", {})
+        key = (model_name, fname)
+        if key not in cache:
+            Model = self.env[model_name]
+            field = Model._fields.get(fname)
+            names = set()
+            if field is not None:
+                for dep in self.env.registry.get_dependent_fields(field):
+                    if dep.model_name == model_name and dep.store:
+                        names.add(dep.name)
+            cache[key] = frozenset(names)
+        return cache[key]
+
+    def _write_prepare(self, records, vals, index):
+        """Decide, before the write, which rules may fire and snapshot the old
+        values of the fields they watch (only those, in one read)."""
+        written = set(vals)
+        touched = set(written)
+        for fname in written:
+            touched |= self._dependents(records._name, fname)
+        write_specs = [
+            spec
+            for spec in index.get("write", ())
+            if spec.watched is None or spec.watched & touched
+        ]
+        date_specs = [
+            spec for spec in index.get("date", ()) if spec.date_field in touched
+        ]
+        if not write_specs and not date_specs:
+            return None
+        fnames = set()
+        for spec in write_specs:
+            if spec.watched is not None:
+                fnames |= spec.watched & touched
+        fnames |= {spec.date_field for spec in date_specs}
+        fnames = sorted(f for f in fnames if f in records._fields)
+        sudo_records = records.sudo().with_prefetch(records._ids)
+        old = {}
+        if fnames:
+            computed = [f for f in fnames if records._fields[f].compute]
+            if computed:
+                sudo_records._recompute_recordset(computed)
+            sudo_records.fetch(fnames)
+            old = {f: _cache_values(sudo_records, records._fields[f]) for f in fnames}
+        return write_specs, date_specs, fnames, old
+
+    def _write_finish(self, records, plan):
+        write_specs, date_specs, fnames, old = plan
+        changed = {}
+        if fnames:
+            sudo_records = records.sudo().with_prefetch(records._ids)
+            computed = [f for f in fnames if records._fields[f].compute]
+            if computed:
+                sudo_records._recompute_recordset(computed)
+            sudo_records.fetch(fnames)
+            ids = sudo_records._ids
+            for fname in fnames:
+                new_values = _cache_values(sudo_records, records._fields[fname])
+                old_values = old[fname]
+                changed[fname] = {
+                    rid
+                    for rid, before, after in zip(
+                        ids, old_values, new_values, strict=False
+                    )
+                    if before != after
+                }
+        for spec in date_specs:
+            ids = changed.get(spec.date_field)
+            if ids:
+                rule = self.env["crm.workflow.rule"].sudo().browse(spec.id)
+                rule._schedule_date_rule(records.browse(sorted(ids)).sudo())
+        if write_specs:
+            event = Event("write", records._name, records._ids, changed=changed)
+            self._process(event, write_specs)
+
+    def _on_create(self, records, index):
+        if "date" in index:
+            for spec in index["date"]:
+                rule = self.env["crm.workflow.rule"].sudo().browse(spec.id)
+                rule._schedule_date_rule(records.sudo(), cancel_previous=False)
+        if "create" in index:
+            self._process(Event("create", records._name, records._ids), index["create"])
+
+    def _on_message(self, records, message, index):
+        """Incoming and outgoing emails, as base_automation tells them apart:
+        no author or a customer author is an email received."""
+        message_sudo = message.sudo().with_context(active_test=False)
+        if message_sudo.is_internal or message_sudo.subtype_id.internal:
+            return
+        if message_sudo.message_type in (
+            "notification",
+            "auto_comment",
+            "user_notification",
+        ):
+            return
+        received = not message_sudo.author_id or message_sudo.author_id.partner_share
+        kind = "message_received" if received else "message_sent"
+        if kind in index:
+            self._process(
+                Event(
+                    kind, records._name, records._ids, detail={"message_id": message.id}
+                ),
+                index[kind],
+            )
+
+    @api.model
+    def _on_activity_done(self, done):
+        """``done``: [(res_model, res_id, activity type id)] of the activities
+        just marked done."""
+        Rule = self.env["crm.workflow.rule"]
+        by_model = defaultdict(lambda: defaultdict(set))
+        for res_model, res_id, type_id in done:
+            if res_model and res_id:
+                by_model[res_model][res_id].add(type_id)
+        for res_model, types_by_id in by_model.items():
+            index = Rule._rule_index().get(res_model)
+            if not index or "activity_done" not in index:
+                continue
+            records = self.env[res_model].browse(sorted(types_by_id)).exists()
+            if records:
+                event = Event(
+                    "activity_done",
+                    res_model,
+                    records._ids,
+                    detail={
+                        "activity_types": {
+                            rid: types_by_id[rid] for rid in records._ids
+                        }
+                    },
+                )
+                self._process(event, index["activity_done"])
+
+    # ------------------------------------------------------------------
+    # matcher
+    # ------------------------------------------------------------------
+
+    def _candidate_ids(self, spec, rule, event):
+        """The event's records that the rule's trigger concerns."""
+        if event.kind == "write" and spec.watched is not None:
+            ids = set()
+            for fname in spec.watched:
+                ids |= event.changed.get(fname, set())
+            return [rid for rid in event.ids if rid in ids]
+        if event.kind == "activity_done" and rule.activity_type_ids:
+            wanted = set(rule.activity_type_ids.ids)
+            types = event.detail.get("activity_types", {})
+            return [rid for rid in event.ids if types.get(rid, set()) & wanted]
+        return list(event.ids)
+
+    def _search_ids(self, model, ids, domain):
+        """Ids among ``ids`` that meet ``domain``: one SQL query, as superuser
+        and including archived records (a rule sees what the user changed)."""
+        if not ids:
+            return set()
+        Model = self.env[model].sudo().with_context(active_test=False)
+        query = Model._search(expression.AND([[("id", "in", list(ids))], domain]))
+        self.env.cr.execute(query.select())
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _match_conditions(self, rule, model, ids, prefilter=None):
+        """[(condition, ids)]: the first matching condition of the rule wins,
+        the fallback takes what is left."""
+        Model = self.env[model]
+        company = rule._company_domain(Model)
+        remaining = [rid for rid in ids if prefilter is None or rid in prefilter]
+        fallback_pool = list(ids)
+        matched = []
+        taken = set()
+        for condition in rule.condition_ids.filtered(lambda c: not c.is_fallback):
+            if not remaining:
+                break
+            domain = expression.AND([condition._eval_domain(), company])
+            hit = self._search_ids(model, remaining, domain)
+            if hit:
+                matched.append((condition, [rid for rid in remaining if rid in hit]))
+                taken |= hit
+                remaining = [rid for rid in remaining if rid not in hit]
+        fallback = rule.condition_ids.filtered("is_fallback")[:1]
+        if fallback:
+            rest = [rid for rid in fallback_pool if rid not in taken]
+            if company and rest:
+                hit = self._search_ids(model, rest, company)
+                rest = [rid for rid in rest if rid in hit]
+            if rest:
+                matched.append((fallback, rest))
+        return matched
+
+    def _prefilter(self, model, rules, ids):
+        """One query for all rules: ids meeting at least one condition of at
+        least one rule, so that events matching nothing cost a single search.
+        None when some rule matches everything (fallback, empty criteria)."""
+        domains = []
+        for rule in rules:
+            for condition in rule.condition_ids:
+                domain = condition._eval_domain()
+                if condition.is_fallback or not domain:
+                    return None
+                domains.append(
+                    expression.AND([domain, rule._company_domain(self.env[model])])
+                )
+        if not domains:
+            return set()
+        return self._search_ids(model, ids, expression.OR(domains))
+
+    def _already_done(self, rule, ids):
+        """Records for which a ``first_match`` rule already ran."""
+        self.env["crm.workflow.run"].flush_model()
+        self.env.cr.execute(
+            "SELECT DISTINCT res_id FROM crm_workflow_run "
+            "WHERE rule_id = %s AND res_model = %s AND res_id = ANY(%s) AND state = 'done'",
+            [rule.id, rule.model_name, list(ids)],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    # ------------------------------------------------------------------
+    # event processing
+    # ------------------------------------------------------------------
+
+    def _process(self, event, specs):
+        """Match the rules of ``specs`` against the event and run them, in
+        rule order."""
+        if not specs or not event.ids:
+            return
+        Rule = self.env["crm.workflow.rule"].sudo()
+        rules = Rule.browse([spec.id for spec in specs]).with_context(active_test=False)
+        existing = set(rules.exists()._ids)
+        cr = self.env.cr
+        chain = _chain(cr)
+        depth = len(chain)
+        max_depth = self._max_depth()
+        log = []
+        prefilter = _MISSING
+        pairs = [
+            (spec, rule)
+            for spec, rule in zip(specs, rules, strict=True)
+            if rule.id in existing
+        ]
+        for spec, rule in pairs:
+            if not rule.active or rule.paused:
+                continue
+            ids = self._candidate_ids(spec, rule, event)
+            if not ids:
+                continue
+            # a rule's own effects never fire it again for the same records
+            busy = set()
+            for frame in chain:
+                if frame[0] == rule.id:
+                    busy |= frame[2]
+            if busy:
+                ids = [rid for rid in ids if rid not in busy]
+                if not ids:
+                    continue
+            if prefilter is _MISSING:
+                prefilter = self._prefilter(
+                    event.model, [r for __, r in pairs], event.ids
+                )
+            if prefilter is not None:
+                ids = [rid for rid in ids if rid in prefilter]
+                if not ids:
+                    continue
+            if rule.repeat_mode == "first_match":
+                done = self._already_done(rule, ids)
+                ids = [rid for rid in ids if rid not in done]
+                if not ids:
+                    continue
+            branches = self._match_conditions(rule, event.model, ids)
+            if not branches:
+                continue
+            if depth >= max_depth:
+                names = " → ".join([f[1] for f in chain] + [rule.name])
+                for condition, cids in branches:
+                    log.extend(
+                        self._log_rows(
+                            rule,
+                            condition,
+                            event.model,
+                            cids,
+                            "loop_stopped",
+                            event=event,
+                            depth=depth,
+                            error=self.env._(
+                                "Stopped by the loop guard after %(depth)s chained rules: %(chain)s",
+                                depth=depth,
+                                chain=names,
+                            ),
+                        )
+                    )
+                continue
+            for condition, cids in branches:
+                log.extend(self._run_branch(rule, condition, event, cids, depth))
+            # later rules see what this one changed
+            prefilter = None
+        self.env["crm.workflow.run"]._log_bulk(log)
+
+    @api.model
+    def _max_depth(self):
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("crm_workflow_automation.max_chain_depth", 5)
+        )
+
+    def _run_branch(
+        self,
+        rule,
+        condition,
+        event,
+        ids,
+        depth,
+        job=None,
+        notify=True,
+        failures_out=None,
+    ):
+        """Run a matched condition's instant actions now and schedule the
+        others, for a batch of records of the event's user. Returns log rows."""
+        records = self.env[event.model].browse(ids)
+        actions = condition.action_ids.sorted(lambda a: (a.sequence, a.id))
+        run = Run(rule, condition, event=event, job=job, depth=depth)
+
+        def func(batch):
+            self._execute_branch(actions, batch, run)
+
+        frame = (rule.id, rule.name, frozenset(ids))
+        _chain(self.env.cr).append(frame)
+        started = time.perf_counter()
+        try:
+            if rule.on_error == "block":
+                try:
+                    func(records)
+                except Exception as e:
+                    raise UserError(
+                        self.env._(
+                            "The workflow rule “%(rule)s” refused this change: %(error)s",
+                            rule=rule.name,
+                            error=e,
+                        )
+                    ) from e
+                done, failures = list(ids), {}
+            else:
+                done, failures = self._run_isolated(records, func)
+        finally:
+            _pop_chain(self.env.cr, frame)
+        elapsed = (time.perf_counter() - started) / max(len(ids), 1)
+        if failures_out is not None:
+            failures_out.update(failures)
+        rows = self._log_rows(
+            rule,
+            condition,
+            event.model,
+            done,
+            "done",
+            event=event,
+            depth=depth,
+            duration=elapsed,
+        )
+        if failures:
+            for rid, error in failures.items():
+                rows.extend(
+                    self._log_rows(
+                        rule,
+                        condition,
+                        event.model,
+                        [rid],
+                        "failed",
+                        event=event,
+                        depth=depth,
+                        duration=elapsed,
+                        error=str(error),
+                    )
+                )
+            first = next(iter(failures.values()))
+            if notify:
+                rule._register_failures(len(failures), reason=str(first))
+                rule._notify_responsible(
+                    self.env._(
+                        "The workflow rule failed on %(count)s record(s) of %(model)s; the "
+                        "users' changes were kept. First error: %(error)s",
+                        count=len(failures),
+                        model=event.model,
+                        error=first,
+                    )
+                )
+        elif done and notify and rule.failure_streak:
+            rule._register_successes()
+        return rows
+
+    def _execute_branch(self, actions, records, run):
+        """Instant actions now, one batched call each; scheduled actions and
+        the actions that leave the database become jobs."""
+        Job = self.env["crm.workflow.job"]
+        jobs = []
+        for action in actions:
+            if action.timing == "instant" and not action._requires_job():
+                action._execute(records, run)
+                continue
+            jobs.extend(Job._prepare_action_jobs(action, records, run))
+        if jobs:
+            Job._enqueue(jobs)
+
+    def _run_isolated(self, records, func):
+        """Run ``func(records)`` in a savepoint; when it fails, run it record by
+        record, each in its own savepoint, so that one bad record neither stops
+        the batch nor leaves half of its effects. Returns (done ids, {id: error})."""
+        cr = self.env.cr
+        try:
+            with cr.savepoint():
+                func(records)
+            return list(records._ids), {}
+        except Exception as e:  # noqa: BLE001 - isolate, log and go on (on_error = log)
+            if len(records) == 1:
+                _logger.info("workflow action failed on %s: %s", records, e)
+                return [], {records.id: e}
+        done, failures = [], {}
+        for record in records.browse(records._ids):
+            try:
+                with cr.savepoint():
+                    func(record)
+                done.append(record.id)
+            except Exception as e:  # noqa: BLE001
+                _logger.info("workflow action failed on %s: %s", record, e)
+                failures[record.id] = e
+        return done, failures
+
+    # ------------------------------------------------------------------
+    # run log rows
+    # ------------------------------------------------------------------
+
+    def _log_rows(
+        self,
+        rule,
+        condition,
+        model,
+        ids,
+        state,
+        event=None,
+        depth=0,
+        duration=0.0,
+        error=None,
+        action=None,
+        job_ids=None,
+    ):
+        uid = self.env.uid
+        company = rule.company_id.id or None
+        trigger = event.kind if event is not None else "job"
+        event_uid = event.uid if event is not None else None
+        return [
+            (
+                rule.id,
+                condition.id if condition else None,
+                action.id if action else None,
+                (job_ids or {}).get(rid),
+                model,
+                rid,
+                state,
+                error,
+                duration,
+                uid,
+                trigger,
+                depth,
+                event_uid,
+                company,
+            )
+            for rid in ids
+        ]
+
+    # ------------------------------------------------------------------
+    # entry points for jobs (date rules) and scripts
+    # ------------------------------------------------------------------
+
+    def _run_rule_now(self, rule, records, kind="date", job=None):
+        """Evaluate ``rule`` for ``records`` now (a date rule's job): match the
+        conditions and run the winning branches. Returns (ids evaluated
+        without error, {id: error}); a record that meets no condition is done."""
+        event = Event(kind, records._name, records._ids)
+        failures, log = {}, []
+        for condition, cids in self._match_conditions(
+            rule, records._name, records._ids
+        ):
+            log.extend(
+                self._run_branch(
+                    rule,
+                    condition,
+                    event,
+                    cids,
+                    0,
+                    job=job,
+                    notify=False,
+                    failures_out=failures,
+                )
+            )
+        self.env["crm.workflow.run"]._log_bulk(log)
+        return [rid for rid in records._ids if rid not in failures], failures

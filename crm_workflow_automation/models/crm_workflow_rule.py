@@ -1,0 +1,613 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytz
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.fields import Datetime
+
+TRIGGERS = [
+    ("on_create", "Record created"),
+    ("on_write", "Record edited"),
+    ("on_create_or_write", "Record created or edited"),
+    ("on_unlink", "Record deleted"),
+    ("on_date", "Date/time reached"),
+    ("on_message_received", "Email received"),
+    ("on_message_sent", "Email sent"),
+    ("on_activity_done", "Activity done"),
+]
+# Which ORM event feeds which trigger keys; a further module adding a trigger
+# type extends this mapping in ``_event_triggers``.
+EVENT_TRIGGERS = {
+    "create": ("on_create", "on_create_or_write"),
+    "write": ("on_write", "on_create_or_write"),
+    "unlink": ("on_unlink",),
+    "message_received": ("on_message_received",),
+    "message_sent": ("on_message_sent",),
+    "activity_done": ("on_activity_done",),
+}
+DATE_UNITS = [
+    ("minutes", "Minutes"),
+    ("hours", "Hours"),
+    ("days", "Days"),
+    ("weeks", "Weeks"),
+    ("months", "Months"),
+]
+
+
+def add_delay(moment, amount, unit):
+    """Shift a datetime by a signed amount of a DATE_UNITS unit."""
+    return moment + relativedelta(**{unit: amount or 0})
+
+
+class RuleSpec(tuple):
+    """What the ORM hook needs to know of an active rule, kept in the registry
+    cache: plain immutable data, never records (they would pin a cursor)."""
+
+    __slots__ = ()
+    _fields = ("id", "model", "trigger", "watched", "date_field")
+
+    def __new__(cls, rule_id, model, trigger, watched, date_field):
+        return tuple.__new__(cls, (rule_id, model, trigger, watched, date_field))
+
+    id = property(lambda self: self[0])
+    model = property(lambda self: self[1])
+    trigger = property(lambda self: self[2])
+    # frozenset of watched field names, or None for "any field"
+    watched = property(lambda self: self[3])
+    date_field = property(lambda self: self[4])
+
+
+class CrmWorkflowRule(models.Model):
+    _name = "crm.workflow.rule"
+    _description = "Workflow Rule"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    description = fields.Text(translate=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(default=10, help="Rules of a record run in this order.")
+    model_id = fields.Many2one(
+        "ir.model",
+        string="Module",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        default=lambda self: self.env["ir.model"]._get_id("crm.lead"),
+        domain=[("is_mail_thread", "=", True), ("model", "not like", "crm.workflow.%")],
+        help="The kind of record this rule watches: leads and opportunities, "
+        "or any other record with a chatter.",
+    )
+    model_name = fields.Char(
+        related="model_id.model", store=True, index=True, string="Model"
+    )
+    trigger = fields.Selection(
+        TRIGGERS,
+        string="Trigger",
+        required=True,
+        default="on_create_or_write",
+        tracking=True,
+    )
+    trigger_field_ids = fields.Many2many(
+        "ir.model.fields",
+        "crm_workflow_rule_trigger_field_rel",
+        "rule_id",
+        "field_id",
+        string="When these fields change",
+        domain="[('model_id', '=', model_id), ('store', '=', True)]",
+        help="Run only when one of these fields changes. Leave empty to run on "
+        "any edit.",
+    )
+    date_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Date field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')), "
+        "('store', '=', True)]",
+    )
+    date_offset = fields.Integer(
+        string="Offset",
+        help="Run this long after the date (negative: before).",
+    )
+    date_offset_unit = fields.Selection(
+        DATE_UNITS, string="Offset unit", default="days"
+    )
+    date_recurrence = fields.Selection(
+        [("once", "Once"), ("monthly", "Every month"), ("yearly", "Every year")],
+        string="Recurrence",
+        default="once",
+    )
+    date_include_overdue = fields.Boolean(
+        string="Include overdue dates",
+        help="When the rule is activated, also run it at once for records whose "
+        "date has already passed. Otherwise only future dates are scheduled.",
+    )
+    activity_type_ids = fields.Many2many(
+        "mail.activity.type",
+        string="Activity types",
+        help="Run only when an activity of one of these types is done. Leave "
+        "empty for any activity.",
+    )
+    repeat_mode = fields.Selection(
+        [
+            ("every_time", "Every time the criteria are met"),
+            ("first_match", "Only the first time the criteria are met"),
+        ],
+        string="Repeat",
+        required=True,
+        default="every_time",
+        help="Only the first time: a record runs this rule once; if it stops "
+        "meeting the criteria and meets them again later, the rule does not run "
+        "again.",
+    )
+    on_error = fields.Selection(
+        [
+            ("log", "Log the error and keep the user's change"),
+            ("block", "Refuse the user's change"),
+        ],
+        string="When an action fails",
+        required=True,
+        default="log",
+    )
+    condition_ids = fields.One2many(
+        "crm.workflow.condition", "rule_id", string="Conditions", copy=True
+    )
+    action_ids = fields.One2many("crm.workflow.action", "rule_id", string="Actions")
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        default=lambda self: self.env.company,
+        index=True,
+        help="Run only for records of this company (and records without company). "
+        "Leave empty for all companies.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        help="Notified when the rule fails or is paused.",
+    )
+    run_as_superuser = fields.Boolean(
+        string="Update fields as superuser",
+        groups="crm_workflow_automation.group_workflow_manager",
+        help="Field updates of this rule may change fields that the user who "
+        "triggered it cannot write.",
+    )
+    paused = fields.Boolean(
+        readonly=True,
+        tracking=True,
+        help="Paused rules do not run, and their scheduled jobs wait until the rule "
+        "is resumed.",
+    )
+    pause_reason = fields.Text(readonly=True)
+    failure_streak = fields.Integer(
+        string="Failures in a row",
+        readonly=True,
+        help="Consecutive failed runs; the rule pauses itself past a threshold.",
+    )
+    run_count = fields.Integer(compute="_compute_run_stats", string="Records run")
+    failed_count = fields.Integer(compute="_compute_run_stats", string="Failed runs")
+    pending_job_count = fields.Integer(
+        compute="_compute_pending_job_count", string="Pending jobs"
+    )
+
+    # ------------------------------------------------------------------
+    # computes and constraints
+    # ------------------------------------------------------------------
+
+    def _compute_run_stats(self):
+        Run = self.env["crm.workflow.run"].sudo()
+        counts = defaultdict(lambda: defaultdict(int))
+        if self.ids:
+            for rule, state, count in Run._read_group(
+                [("rule_id", "in", self.ids)], ["rule_id", "state"], ["__count"]
+            ):
+                counts[rule.id][state] += count
+        for rule in self:
+            rule.run_count = counts[rule.id]["done"]
+            rule.failed_count = counts[rule.id]["failed"]
+
+    def _compute_pending_job_count(self):
+        Job = self.env["crm.workflow.job"].sudo()
+        counts = {}
+        if self.ids:
+            counts = {
+                rule.id: count
+                for rule, count in Job._read_group(
+                    [
+                        ("rule_id", "in", self.ids),
+                        ("state", "in", ("pending", "failed")),
+                    ],
+                    ["rule_id"],
+                    ["__count"],
+                )
+            }
+        for rule in self:
+            rule.pending_job_count = counts.get(rule.id, 0)
+
+    @api.constrains("model_id", "trigger_field_ids", "date_field_id", "trigger")
+    def _check_fields_of_model(self):
+        for rule in self:
+            foreign = rule.trigger_field_ids.filtered(
+                lambda f, r=rule: f.model_id != r.model_id
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Rule “%(rule)s”: the field “%(field)s” does not belong to %(model)s.",
+                        rule=rule.name,
+                        field=foreign[0].field_description,
+                        model=rule.model_id.name,
+                    )
+                )
+            if rule.trigger == "on_date":
+                field = rule.date_field_id
+                if not field:
+                    raise ValidationError(
+                        self.env._(
+                            "Rule “%(rule)s”: choose the date field whose date runs the rule.",
+                            rule=rule.name,
+                        )
+                    )
+                if field.model_id != rule.model_id or field.ttype not in (
+                    "date",
+                    "datetime",
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "Rule “%(rule)s”: “%(field)s” is not a date field of %(model)s.",
+                            rule=rule.name,
+                            field=field.field_description,
+                            model=rule.model_id.name,
+                        )
+                    )
+
+    @api.constrains("model_id")
+    def _check_model_is_thread(self):
+        for rule in self:
+            if not rule.model_id.is_mail_thread or rule.model_name.startswith(
+                "crm.workflow."
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Rule “%(rule)s”: %(model)s has no chatter; workflow rules apply to "
+                        "records that have one.",
+                        rule=rule.name,
+                        model=rule.model_id.name,
+                    )
+                )
+
+    @api.constrains("condition_ids")
+    def _check_one_fallback(self):
+        for rule in self:
+            if len(rule.condition_ids.filtered("is_fallback")) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "Rule “%(rule)s” has more than one “all other records” condition; "
+                        "keep one.",
+                        rule=rule.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD: the registry cache follows every change, without a reload
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self._invalidate_rule_index()
+        rules.filtered(
+            lambda r: r.active and r.trigger == "on_date"
+        )._schedule_date_rule_existing()
+        return rules
+
+    def write(self, vals):
+        was_active = {rule.id: rule.active and not rule.paused for rule in self}
+        res = super().write(vals)
+        self._invalidate_rule_index()
+        if "active" in vals and not vals["active"]:
+            self._cancel_pending_jobs(self.env._("The rule was deactivated."))
+        date_keys = {
+            "active",
+            "trigger",
+            "date_field_id",
+            "date_offset",
+            "date_offset_unit",
+            "date_recurrence",
+            "model_id",
+            "paused",
+        }
+        if date_keys & set(vals):
+            for rule in self.filtered(lambda r: r.trigger == "on_date"):
+                # Reactivation and new date settings reschedule from scratch.
+                rule._cancel_pending_jobs(
+                    self.env._("The rule's date settings changed."), job_type="rule"
+                )
+                if rule.active and not rule.paused:
+                    rule._schedule_date_rule_existing(
+                        include_overdue=rule.date_include_overdue
+                        and not was_active[rule.id]
+                    )
+        return res
+
+    def unlink(self):
+        self._cancel_pending_jobs(self.env._("The rule was deleted."))
+        res = super().unlink()
+        self._invalidate_rule_index()
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for rule, vals in zip(self, vals_list, strict=True):
+            vals["name"] = self.env._("%(name)s (copy)", name=rule.name)
+        return vals_list
+
+    # ------------------------------------------------------------------
+    # actions (buttons)
+    # ------------------------------------------------------------------
+
+    def action_deactivate(self):
+        self.active = False
+
+    def action_activate(self):
+        self.active = True
+
+    def action_resume(self):
+        """Resume a rule paused by its circuit breaker; its jobs run again."""
+        self.write({"paused": False, "pause_reason": False, "failure_streak": 0})
+        self.env["crm.workflow.job"]._wake_runners()
+
+    def action_view_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_workflow_automation.crm_workflow_run_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_workflow_automation.crm_workflow_job_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_filter_open": 1}
+        return action
+
+    # ------------------------------------------------------------------
+    # registry cache of active rules
+    # ------------------------------------------------------------------
+
+    def _invalidate_rule_index(self):
+        """Every worker sees rule changes at its next request: Odoo signals a
+        cache invalidation through the database, which is far cheaper than the
+        registry reload that base_automation does."""
+        self.env.registry.clear_cache()
+
+    @api.model
+    @tools.ormcache()
+    def _rule_index(self):
+        """{model: {event: (RuleSpec, ...)}} of the active, unpaused rules, in
+        run order; plus, per model, the set of watched fields and the models that
+        have rules at all (active or not) for job cancellation on delete."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT r.id, r.model_name, r.trigger, r.active AND NOT COALESCE(r.paused, false),
+                   df.name,
+                   ARRAY(SELECT f.name FROM crm_workflow_rule_trigger_field_rel rel
+                         JOIN ir_model_fields f ON f.id = rel.field_id
+                         WHERE rel.rule_id = r.id)
+              FROM crm_workflow_rule r
+              LEFT JOIN ir_model_fields df ON df.id = r.date_field_id
+             ORDER BY r.sequence, r.id
+            """
+        )
+        event_of = defaultdict(list)
+        for event, triggers in self._event_triggers().items():
+            for trigger in triggers:
+                event_of[trigger].append(event)
+        index = {}
+        for (
+            rule_id,
+            model,
+            trigger,
+            running,
+            date_field,
+            watched,
+        ) in self.env.cr.fetchall():
+            by_event = index.setdefault(model, {"_models_with_rules": True})
+            if not running:
+                continue
+            watched = frozenset(watched) if watched and trigger != "on_date" else None
+            spec = RuleSpec(rule_id, model, trigger, watched, date_field)
+            for event in event_of.get(trigger, ()):
+                by_event.setdefault(event, []).append(spec)
+            if trigger == "on_date" and date_field:
+                by_event.setdefault("date", []).append(spec)
+        for by_event in index.values():
+            for event in list(by_event):
+                if event.startswith("_"):
+                    continue
+                by_event[event] = tuple(by_event[event])
+        return index
+
+    @api.model
+    def _event_triggers(self):
+        """Which trigger keys an ORM event runs (extension point)."""
+        return EVENT_TRIGGERS
+
+    # ------------------------------------------------------------------
+    # date rules: a job per record at its date, never a table scan on a timer
+    # ------------------------------------------------------------------
+
+    def _date_rule_tz(self):
+        tz = self.user_id.tz or self.env.user.tz or "UTC"
+        try:
+            return pytz.timezone(tz)
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    def _date_rule_eta(self, value, now=None):
+        """When the rule runs for a record whose date field holds ``value``:
+        the date shifted by the offset, moved to the next occurrence for monthly
+        and yearly rules. Dates (not datetimes) count from midnight in the
+        responsible's time zone."""
+        self.ensure_one()
+        if not value:
+            return None
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            local = self._date_rule_tz().localize(datetime.combine(value, time.min))
+            moment = local.astimezone(pytz.utc).replace(tzinfo=None)
+        eta = add_delay(moment, self.date_offset, self.date_offset_unit)
+        now = now or Datetime.now()
+        step = {
+            "monthly": relativedelta(months=1),
+            "yearly": relativedelta(years=1),
+        }.get(self.date_recurrence)
+        if step and eta < now:
+            # next occurrence at or after now, counted from the original date
+            periods = 0
+            while eta < now - timedelta(seconds=1):
+                periods += 1
+                eta = (
+                    add_delay(moment, self.date_offset, self.date_offset_unit)
+                    + step * periods
+                )
+        return eta
+
+    def _schedule_date_rule(
+        self, records, include_overdue=False, cancel_previous=True, now=None
+    ):
+        """(Re)schedule this date rule for ``records``: cancel their pending
+        date jobs and enqueue one at the new date. Past dates are skipped unless
+        ``include_overdue`` (then they run at once)."""
+        self.ensure_one()
+        Job = self.env["crm.workflow.job"]
+        if cancel_previous:
+            Job._cancel_for_records(
+                self.model_name,
+                records.ids,
+                self.env._("The date changed; the job was rescheduled."),
+                rule_ids=self.ids,
+                job_type="rule",
+            )
+        fname = self.date_field_id.name
+        now = now or Datetime.now()
+        values = []
+        for record, value in zip(records, records.mapped(fname), strict=True):
+            eta = self._date_rule_eta(value, now)
+            if eta is None:
+                continue
+            if eta < now:
+                if not include_overdue:
+                    continue
+                eta = now
+            values.append(
+                {
+                    "job_type": "rule",
+                    "rule_id": self.id,
+                    "res_model": self.model_name,
+                    "res_id": record.id,
+                    "eta": eta,
+                    "idempotency_key": f"date:{self.id}:{record.id}:{eta.isoformat()}",
+                }
+            )
+        return Job._enqueue(values)
+
+    def _schedule_date_rule_existing(self, include_overdue=None):
+        """Schedule the records that already exist, once, when a date rule is
+        created or activated: one search, then one job per record with a date."""
+        for rule in self:
+            if not rule.date_field_id or rule.paused:
+                continue
+            if include_overdue is None:
+                overdue = rule.date_include_overdue
+            else:
+                overdue = include_overdue
+            Model = self.env[rule.model_name].with_context(active_test=True).sudo()
+            records = Model.search([(rule.date_field_id.name, "!=", False)])
+            if rule.company_id and "company_id" in Model._fields:
+                records = records.filtered_domain(
+                    [("company_id", "in", (False, rule.company_id.id))]
+                )
+            rule._schedule_date_rule(
+                records, include_overdue=overdue, cancel_previous=False
+            )
+
+    # ------------------------------------------------------------------
+    # jobs and the circuit breaker
+    # ------------------------------------------------------------------
+
+    def _cancel_pending_jobs(self, reason, job_type=None):
+        if not self.ids:
+            return
+        self.env["crm.workflow.job"]._cancel_where(
+            reason, rule_ids=self.ids, job_type=job_type
+        )
+
+    def _register_failures(self, count=1, reason=""):
+        """Count failed runs in a row; past the threshold the rule pauses
+        itself and tells its responsible (one broken endpoint must not fill the
+        queue)."""
+        threshold = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("crm_workflow_automation.failure_threshold", 20)
+        )
+        for rule in self.sudo():
+            streak = rule.failure_streak + count
+            vals = {"failure_streak": streak}
+            if threshold and streak >= threshold and not rule.paused:
+                vals.update(
+                    paused=True,
+                    pause_reason=self.env._(
+                        "Paused after %(count)s failed runs in a row. Last error: %(error)s",
+                        count=streak,
+                        error=reason,
+                    ),
+                )
+            rule.write(vals)
+            if vals.get("paused"):
+                rule._notify_responsible(vals["pause_reason"])
+
+    def _register_successes(self):
+        if not self.ids:
+            return
+        self.env.cr.execute(
+            "UPDATE crm_workflow_rule SET failure_streak = 0 "
+            "WHERE id = ANY(%s) AND failure_streak > 0 RETURNING id",
+            [list(self.ids)],
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_model(["failure_streak"])
+
+    def _notify_responsible(self, message):
+        """Post on the rule's chatter, pinging its responsible."""
+        for rule in self.sudo():
+            partner = rule.user_id.partner_id
+            rule.with_context(mail_notify_force_send=False).message_post(
+                body=message,
+                partner_ids=partner.ids,
+                subtype_xmlid="mail.mt_comment" if partner else "mail.mt_note",
+                message_type="comment",
+            )
+
+    # ------------------------------------------------------------------
+    # helpers for the engine
+    # ------------------------------------------------------------------
+
+    def _company_domain(self, Model):
+        if self.company_id and "company_id" in Model._fields:
+            return [("company_id", "in", (False, self.company_id.id))]
+        return []

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Prints the addons path: Odoo's own addons folder, then this repository.
+PYTHON=${PYTHON:-python3}
+here=$(cd "$(dirname "$0")/.." && pwd)
+"$PYTHON" - "$here" <<'PY'
+import os, sys
+import odoo
+root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+paths = [p for p in (os.path.join(root, "addons"),) if os.path.isdir(p)]
+print(",".join(paths + [sys.argv[1]]))
+PY

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Usage: tools/create_db.sh DB [extra odoo options...]
+# Creates a fresh database DB with crm + crm_workflow_automation (demo data
+# included) and fails if the install logs an ERROR, or a WARNING that comes from
+# this add-on.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+db=$1; shift
+PYTHON=${PYTHON:-python3}
+addons=$("$here/tools/addons_path.sh")
+log=$(mktemp /tmp/cwa-install-XXXX.log)
+dropdb --if-exists "$db"
+echo "Installing crm_workflow_automation into a fresh database '$db' (log: $log)..."
+"$PYTHON" -m odoo -d "$db" --addons-path="$addons" -i crm_workflow_automation \
+    --stop-after-init --no-http --log-level=info "$@" >"$log" 2>&1 || {
+    tail -40 "$log" >&2
+    echo "ERROR: installation failed, see $log" >&2
+    exit 1
+}
+bad=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log" || true)
+ours=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$log" | grep -i 'crm_workflow' || true)
+if [ -n "$bad$ours" ]; then
+    printf '%s\n%s\n' "$bad" "$ours" >&2
+    echo "ERROR: the install of crm_workflow_automation logged errors or warnings (full log: $log)" >&2
+    exit 1
+fi
+echo "Database '$db' ready."
