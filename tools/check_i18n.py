@@ -100,8 +100,16 @@ def export(pot_text):
                 entry.msgstr = ""
             po.save(path)
         subprocess.run(
-            ["msgmerge", "--quiet", "--update", "--backup=none", "--no-fuzzy-matching",
-             "--no-wrap", path, POT],
+            [
+                "msgmerge",
+                "--quiet",
+                "--update",
+                "--backup=none",
+                "--no-fuzzy-matching",
+                "--no-wrap",
+                path,
+                POT,
+            ],
             check=True,
         )
         po = polib.pofile(path)

@@ -394,8 +394,8 @@ class CrmWorkflowEngine(models.AbstractModel):
             return set()
         Model = self.env[model].sudo().with_context(active_test=False)
         query = Model._search(expression.AND([[("id", "in", list(ids))], domain]))
-        self.env.cr.execute(query.select())
-        return {row[0] for row in self.env.cr.fetchall()}
+        # execute_query flushes the fields the query reads
+        return {row[0] for row in self.env.execute_query(query.select())}
 
     def _match_conditions(self, rule, model, ids, prefilter=None):
         """[(condition, ids)]: the first matching condition of the rule wins,

@@ -151,7 +151,9 @@ class CrmWorkflowJob(models.Model):
     last_error = fields.Text(readonly=True)
     cancel_reason = fields.Text(string="Reason", readonly=True)
     payload = fields.Json(readonly=True)
-    payload_text = fields.Text(compute="_compute_payload_text", string="Payload (formatted)")
+    payload_text = fields.Text(
+        compute="_compute_payload_text", string="Payload (formatted)"
+    )
     idempotency_key = fields.Char(required=True, readonly=True, copy=False)
     event_uid = fields.Char(string="Event ID", readonly=True, copy=False)
     user_id = fields.Many2one("res.users", string="Run as", readonly=True)
@@ -390,7 +392,7 @@ class CrmWorkflowJob(models.Model):
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
             """,
-            columns + [uid, uid],
+            [uid, uid] + columns,
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 MANAGER = "crm_workflow_automation.group_workflow_manager"
 
@@ -65,14 +66,13 @@ class CrmWorkflowRecordAccessMixin(models.AbstractModel):
                 domain, offset=offset, limit=limit, order=order, **kwargs
             )
         query = super()._search(domain, order=order, **kwargs)
-        self.env.cr.execute(
+        rows = self.env.execute_query(
             query.select(
-                f'"{self._table}"."id"',
-                f'"{self._table}"."res_model"',
-                f'"{self._table}"."res_id"',
+                SQL.identifier(self._table, "id"),
+                SQL.identifier(self._table, "res_model"),
+                SQL.identifier(self._table, "res_id"),
             )
         )
-        rows = self.env.cr.fetchall()
         allowed = self._readable_ids(rows)
         ids = [row[0] for row in rows if row[0] in allowed]
         ids = ids[offset:] if limit is None else ids[offset : offset + limit]

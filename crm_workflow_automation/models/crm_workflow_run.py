@@ -111,7 +111,7 @@ class CrmWorkflowRun(models.Model):
             SELECT *, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
               FROM unnest({unnest})
             """,
-            [list(column) for column in columns] + [self.env.uid, self.env.uid],
+            [self.env.uid, self.env.uid] + [list(column) for column in columns],
         )
 
     def action_open_record(self):

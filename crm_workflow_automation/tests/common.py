@@ -1,0 +1,188 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Helpers shared by the tests: rules built in one call, test users of each
+group, and ``trap_jobs()`` to run the asynchronous part synchronously (as
+queue_job's ``trap_jobs``)."""
+
+import contextlib
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase, new_test_user
+
+
+class JobTrap:
+    """The jobs enqueued inside a ``trap_jobs()`` block, and a way to run
+    them now."""
+
+    def __init__(self, env, first_id):
+        self.env = env
+        self.first_id = first_id
+
+    @property
+    def jobs(self):
+        Job = self.env["crm.workflow.job"].sudo()
+        Job.invalidate_model()
+        return Job.search([("id", ">", self.first_id)], order="id")
+
+    def assert_enqueued(
+        self, count=None, action=None, rule=None, records=None, state=None
+    ):
+        jobs = self.jobs
+        if action is not None:
+            jobs = jobs.filtered(lambda j: j.action_id == action)
+        if rule is not None:
+            jobs = jobs.filtered(lambda j: j.rule_id == rule)
+        if records is not None:
+            jobs = jobs.filtered(lambda j: j.res_id in records.ids)
+        if state is not None:
+            jobs = jobs.filtered(lambda j: j.state == state)
+        if count is not None:
+            assert len(jobs) == count, (
+                f"expected {count} job(s), found {len(jobs)}: {jobs}"
+            )
+        return jobs
+
+    def run(self, at=None):
+        """Run the due jobs as the runner cron would, at ``at`` (default: now;
+        pass a later time to run jobs scheduled in the future)."""
+        Job = self.env["crm.workflow.job"].sudo()
+        done = Job._run_due_jobs(automatic=False, now=at or fields.Datetime.now())
+        self.env.invalidate_all()
+        return done
+
+    def run_all(self, days=400):
+        """Run every job due within ``days`` (retries included)."""
+        return self.run(at=fields.Datetime.now() + timedelta(days=days))
+
+
+class WorkflowCase(TransactionCase):
+    """A clean stage for rules: no other active rule (the demo's are
+    deactivated), a pipeline, and users of each group."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["crm.workflow.rule"].with_context(active_test=False).search([]).write(
+            {"active": False}
+        )
+        cls.company = cls.env.company
+        cls.sales_manager = new_test_user(
+            cls.env,
+            login="cwa_sales_manager",
+            name="Sally Manager",
+            email="sally@example.com",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.salesman = new_test_user(
+            cls.env,
+            login="cwa_salesman",
+            name="Sam Salesman",
+            email="sam@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.salesman2 = new_test_user(
+            cls.env,
+            login="cwa_salesman2",
+            name="Tina Salesman",
+            email="tina@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Direct Sales (tests)",
+                "user_id": cls.sales_manager.id,
+                "member_ids": [Command.set([cls.salesman.id, cls.salesman2.id])],
+            }
+        )
+        cls.stage_new = cls.env["crm.stage"].create({"name": "T New", "sequence": 1})
+        cls.stage_qualified = cls.env["crm.stage"].create(
+            {"name": "T Qualified", "sequence": 2}
+        )
+        cls.stage_won = cls.env["crm.stage"].create(
+            {"name": "T Won", "sequence": 70, "is_won": True}
+        )
+        cls.Lead = cls.env["crm.lead"]
+        cls.Rule = cls.env["crm.workflow.rule"]
+
+    # -- builders --------------------------------------------------------
+
+    @classmethod
+    def field(cls, name, model="crm.lead"):
+        return cls.env["ir.model.fields"]._get(model, name)
+
+    @classmethod
+    def make_rule(
+        cls, name="Test rule", trigger="on_create_or_write", conditions=None, **values
+    ):
+        """A rule with conditions [{'domain': ..., 'actions': [{...}], ...}];
+        ``actions`` directly in the keyword arguments make one condition that
+        matches every record."""
+        actions = values.pop("actions", None)
+        if conditions is None:
+            conditions = [
+                {"domain": values.pop("domain", "[]"), "actions": actions or []}
+            ]
+        condition_commands = []
+        for sequence, condition in enumerate(conditions, start=1):
+            condition = dict(condition)
+            action_values = condition.pop("actions", [])
+            condition.setdefault("sequence", sequence)
+            condition["action_ids"] = [Command.create(dict(a)) for a in action_values]
+            condition_commands.append(Command.create(condition))
+        rule_values = {
+            "name": name,
+            "trigger": trigger,
+            "condition_ids": condition_commands,
+            **values,
+        }
+        if "trigger_field_ids" in rule_values and isinstance(
+            rule_values["trigger_field_ids"], list
+        ):
+            names = rule_values["trigger_field_ids"]
+            rule_values["trigger_field_ids"] = [
+                Command.set([cls.field(n).id for n in names if isinstance(n, str)])
+            ]
+        return cls.env["crm.workflow.rule"].create(rule_values)
+
+    @classmethod
+    def field_update(cls, field, value, **extra):
+        return {
+            "action_type": "field_update",
+            "update_field_id": cls.field(field).id,
+            "update_value": value,
+            **extra,
+        }
+
+    @classmethod
+    def set_priority(cls, value="3"):
+        return {
+            "action_type": "field_update",
+            "update_field_id": cls.field("priority").id,
+            "update_selection_value": cls.env["ir.model.fields.selection"]
+            .search(
+                [("field_id", "=", cls.field("priority").id), ("value", "=", value)]
+            )
+            .id,
+        }
+
+    # -- inspection -------------------------------------------------------
+
+    def runs(self, rule=None, records=None, state=None):
+        Run = self.env["crm.workflow.run"].sudo()
+        domain = []
+        if rule is not None:
+            domain.append(("rule_id", "=", rule.id))
+        if records is not None:
+            domain += [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        if state is not None:
+            domain.append(("state", "=", state))
+        Run.invalidate_model()
+        return Run.search(domain)
+
+    @contextlib.contextmanager
+    def trap_jobs(self):
+        Job = self.env["crm.workflow.job"].sudo()
+        Job.flush_model()
+        self.env.cr.execute("SELECT COALESCE(max(id), 0) FROM crm_workflow_job")
+        yield JobTrap(self.env, self.env.cr.fetchone()[0])
