@@ -10,10 +10,19 @@ Two traps of pytest-odoo 2.3.0 on Odoo 18 are handled here:
   own receivers.
 """
 
+import importlib
+
 import pytest
 import requests
 
 import odoo
+
+# pytest-odoo imports odoo.tests before it enables test mode, and Odoo logs
+# that as an ERROR ("Importing test framework ... not running in test mode"):
+# import it first, in test mode. pytest-odoo's own configuration comes after.
+odoo.tools.config["test_enable"] = True
+importlib.import_module("odoo.tests.common")
+odoo.tools.config["test_enable"] = False
 
 _send = requests.Session.send
 

@@ -348,6 +348,16 @@ class CrmWorkflowAction(models.Model):
         type's own ``_check_<action_type>``."""
         for action in self.sudo():
             action._check_timing()
+            if (
+                action.rule_id.trigger == "on_unlink"
+                and action.action_type not in action._unlink_action_types()
+            ):
+                action._raise_config(
+                    self.env._(
+                        "a rule on deleted records can only notify users, call a webhook, "
+                        "run a function or a server action."
+                    )
+                )
             checker = getattr(action, f"_check_{action.action_type}", None)
             if checker:
                 checker()
@@ -642,6 +652,12 @@ class CrmWorkflowAction(models.Model):
     # ------------------------------------------------------------------
     # planning: instant now, or a job at its time
     # ------------------------------------------------------------------
+
+    @api.model
+    def _unlink_action_types(self):
+        """Action types that make sense for a record being deleted (the others
+        would act on, or mail from, a record about to vanish)."""
+        return ("notify", "webhook", "function", "server_action")
 
     def _requires_job(self):
         """Types whose effect leaves the database run from a job, after the
@@ -942,16 +958,19 @@ class CrmWorkflowAction(models.Model):
     # -- notify, followers ---------------------------------------------
 
     def _notify_partners(self):
-        users = self.user_ids | self.notify_group_id.sudo().all_user_ids
+        users = self.user_ids | self.notify_group_id.sudo().users
         return users.filtered("active").partner_id
 
     def _run_notify(self, records, run):
+        """An inbox notification on each record; a batch larger than
+        NOTIFY_SUMMARY_THRESHOLD, or records being deleted, get one summary."""
         partners = self._notify_partners()
         if not partners:
             return
         message = self.notify_message or escape(self.name or "")
         subject = self.rule_id.name
-        if len(records) <= NOTIFY_SUMMARY_THRESHOLD:
+        deleting = run is not None and run.trigger == "unlink"
+        if not deleting and len(records) <= NOTIFY_SUMMARY_THRESHOLD:
             for record in records:
                 record.message_notify(
                     partner_ids=partners.ids,
@@ -961,18 +980,25 @@ class CrmWorkflowAction(models.Model):
                     email_layout_xmlid="mail.mail_notification_light",
                 )
             return
-        links = Markup("").join(
-            Markup('<li><a href="/odoo/%s/%s">%s</a></li>')
-            % (records._name, r.id, r.display_name)
-            for r in records[:NOTIFY_SUMMARY_THRESHOLD]
-        )
-        more = len(records) - NOTIFY_SUMMARY_THRESHOLD
-        body = Markup("%s<p>%s</p><ul>%s</ul><p>%s</p>") % (
+        shown = records[:NOTIFY_SUMMARY_THRESHOLD]
+        if deleting:
+            items = Markup("").join(
+                Markup("<li>%s</li>") % r.display_name for r in shown.sudo()
+            )
+        else:
+            items = Markup("").join(
+                Markup('<li><a href="/odoo/%s/%s">%s</a></li>')
+                % (records._name, r.id, r.display_name)
+                for r in shown
+            )
+        more = len(records) - len(shown)
+        body = Markup("%s<p>%s</p><ul>%s</ul>") % (
             message,
-            self.env._("%(count)s records:", count=len(records)),
-            links,
-            self.env._("and %(count)s more.", count=more),
+            self.env._("%(count)s record(s):", count=len(records)),
+            items,
         )
+        if more:
+            body += Markup("<p>%s</p>") % self.env._("and %(count)s more.", count=more)
         records.env["mail.thread"].message_notify(
             partner_ids=partners.ids,
             body=body,

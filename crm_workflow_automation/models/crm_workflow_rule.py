@@ -312,6 +312,8 @@ class CrmWorkflowRule(models.Model):
         was_active = {rule.id: rule.active and not rule.paused for rule in self}
         res = super().write(vals)
         self._invalidate_rule_index()
+        if "trigger" in vals or "model_id" in vals:
+            self.action_ids._check_configuration()
         if "active" in vals and not vals["active"]:
             self._cancel_pending_jobs(self.env._("The rule was deactivated."))
         date_keys = {

@@ -136,13 +136,10 @@ class WorkflowCase(TransactionCase):
             "condition_ids": condition_commands,
             **values,
         }
-        if "trigger_field_ids" in rule_values and isinstance(
-            rule_values["trigger_field_ids"], list
-        ):
-            names = rule_values["trigger_field_ids"]
-            rule_values["trigger_field_ids"] = [
-                Command.set([cls.field(n).id for n in names if isinstance(n, str)])
-            ]
+        names = rule_values.get("trigger_field_ids")
+        if names and all(isinstance(n, str) for n in names):
+            fields_ = [cls.field(n).id for n in names]
+            rule_values["trigger_field_ids"] = [Command.set(fields_)]
         return cls.env["crm.workflow.rule"].create(rule_values)
 
     @classmethod
