@@ -25,5 +25,5 @@
         "views/res_config_settings_views.xml",
         "views/crm_workflow_automation_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/crm_workflow_rule_demo.xml"],
 }
