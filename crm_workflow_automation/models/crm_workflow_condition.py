@@ -73,7 +73,8 @@ class CrmWorkflowCondition(models.Model):
             except Exception as e:
                 raise ValidationError(
                     self.env._(
-                        "Rule “%(rule)s”: the criteria of condition “%(condition)s” are "
+                        "Rule “%(rule)s”: the criteria of condition “%(condition)s” "
+                        "are "
                         "not valid: %(error)s",
                         rule=condition.rule_id.name,
                         condition=condition.display_name,

@@ -115,6 +115,79 @@ def _cache_values(records, field):
     return [get(rid, _MISSING) for rid in records._ids]
 
 
+# The patched methods are built in factories: a closure defined in the
+# registry loop would see the loop's last ``origin`` (late binding).
+
+
+def make_create():
+    @api.model_create_multi
+    def create(self, vals_list, **kw):
+        records = create.origin(self, vals_list, **kw)
+        index = _index(self)
+        if index and ("create" in index or "date" in index) and records:
+            self.env["crm.workflow.engine"]._on_create(records, index)
+        return records
+
+    return create
+
+
+def make_write():
+    def write(self, vals, **kw):
+        index = _index(self)
+        if not index or not self._ids or not ("write" in index or "date" in index):
+            return write.origin(self, vals, **kw)
+        engine = self.env["crm.workflow.engine"]
+        plan = engine._write_prepare(self, vals, index)
+        if plan is None:
+            return write.origin(self, vals, **kw)
+        result = write.origin(self, vals, **kw)
+        engine._write_finish(self, plan)
+        return result
+
+    return write
+
+
+def make_unlink():
+    def unlink(self, **kw):
+        index = _index(self)
+        if not index or not self._ids:
+            return unlink.origin(self, **kw)
+        engine = self.env["crm.workflow.engine"]
+        if "unlink" in index:
+            engine._process(Event("unlink", self._name, self._ids), index["unlink"])
+        ids = list(self._ids)
+        result = unlink.origin(self, **kw)
+        self.env["crm.workflow.job"]._cancel_for_records(
+            self._name, ids, self.env._("The record was deleted.")
+        )
+        return result
+
+    return unlink
+
+
+def make_message_post():
+    def message_post(self, *args, **kw):
+        message = message_post.origin(self, *args, **kw)
+        index = _index(self)
+        if (
+            index
+            and self._ids
+            and ("message_received" in index or "message_sent" in index)
+        ):
+            self.env["crm.workflow.engine"]._on_message(self, message, index)
+        return message
+
+    return message_post
+
+
+PATCH_FACTORIES = {
+    "create": make_create,
+    "write": make_write,
+    "unlink": make_unlink,
+    "message_post": make_message_post,
+}
+
+
 class CrmWorkflowEngine(models.AbstractModel):
     _name = "crm.workflow.engine"
     _description = "Workflow Automation Engine"
@@ -132,77 +205,6 @@ class CrmWorkflowEngine(models.AbstractModel):
         if thread_cls is None:
             return res
 
-        # The patched methods are built in factories: a closure defined in the
-        # loop would see the loop's last ``origin`` (late binding).
-        def make_create():
-            @api.model_create_multi
-            def create(self, vals_list, **kw):
-                records = create.origin(self, vals_list, **kw)
-                index = _index(self)
-                if index and ("create" in index or "date" in index) and records:
-                    self.env["crm.workflow.engine"]._on_create(records, index)
-                return records
-
-            return create
-
-        def make_write():
-            def write(self, vals, **kw):
-                index = _index(self)
-                if (
-                    not index
-                    or not self._ids
-                    or not ("write" in index or "date" in index)
-                ):
-                    return write.origin(self, vals, **kw)
-                engine = self.env["crm.workflow.engine"]
-                plan = engine._write_prepare(self, vals, index)
-                if plan is None:
-                    return write.origin(self, vals, **kw)
-                result = write.origin(self, vals, **kw)
-                engine._write_finish(self, plan)
-                return result
-
-            return write
-
-        def make_unlink():
-            def unlink(self, **kw):
-                index = _index(self)
-                if not index or not self._ids:
-                    return unlink.origin(self, **kw)
-                engine = self.env["crm.workflow.engine"]
-                if "unlink" in index:
-                    engine._process(
-                        Event("unlink", self._name, self._ids), index["unlink"]
-                    )
-                ids = list(self._ids)
-                result = unlink.origin(self, **kw)
-                self.env["crm.workflow.job"]._cancel_for_records(
-                    self._name, ids, self.env._("The record was deleted.")
-                )
-                return result
-
-            return unlink
-
-        def make_message_post():
-            def message_post(self, *args, **kw):
-                message = message_post.origin(self, *args, **kw)
-                index = _index(self)
-                if (
-                    index
-                    and self._ids
-                    and ("message_received" in index or "message_sent" in index)
-                ):
-                    self.env["crm.workflow.engine"]._on_message(self, message, index)
-                return message
-
-            return message_post
-
-        factories = {
-            "create": make_create,
-            "write": make_write,
-            "unlink": make_unlink,
-            "message_post": make_message_post,
-        }
         for model_name, model_cls in self.env.registry.items():
             if (
                 model_cls._abstract
@@ -211,7 +213,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 or not issubclass(model_cls, thread_cls)
             ):
                 continue
-            for name, factory in factories.items():
+            for name, factory in PATCH_FACTORIES.items():
                 current = getattr(model_cls, name)
                 if getattr(current, "_crm_workflow_patch", False):
                     continue  # already patched in this registry
@@ -447,7 +449,8 @@ class CrmWorkflowEngine(models.AbstractModel):
         self.env["crm.workflow.run"].flush_model()
         self.env.cr.execute(
             "SELECT DISTINCT res_id FROM crm_workflow_run "
-            "WHERE rule_id = %s AND res_model = %s AND res_id = ANY(%s) AND state = 'done'",
+            "WHERE rule_id = %s AND res_model = %s AND res_id = ANY(%s) AND state = "
+            "'done'",
             [rule.id, rule.model_name, list(ids)],
         )
         return {row[0] for row in self.env.cr.fetchall()}
@@ -461,76 +464,86 @@ class CrmWorkflowEngine(models.AbstractModel):
         rule order."""
         if not specs or not event.ids:
             return
-        Rule = self.env["crm.workflow.rule"].sudo()
-        rules = Rule.browse([spec.id for spec in specs]).with_context(active_test=False)
+        Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
+        rules = Rule.browse([spec.id for spec in specs])
         existing = set(rules.exists()._ids)
-        cr = self.env.cr
-        chain = _chain(cr)
+        chain = _chain(self.env.cr)
         depth = len(chain)
         max_depth = self._max_depth()
-        log = []
-        prefilter = _MISSING
         pairs = [
             (spec, rule)
             for spec, rule in zip(specs, rules, strict=True)
-            if rule.id in existing
+            if rule.id in existing and rule.active and not rule.paused
         ]
-        for spec, rule in pairs:
-            if not rule.active or rule.paused:
-                continue
-            ids = self._candidate_ids(spec, rule, event)
-            if not ids:
-                continue
-            # a rule's own effects never fire it again for the same records
-            busy = set()
-            for frame in chain:
-                if frame[0] == rule.id:
-                    busy |= frame[2]
-            if busy:
-                ids = [rid for rid in ids if rid not in busy]
-                if not ids:
-                    continue
-            if prefilter is _MISSING:
-                prefilter = self._prefilter(
+        log = []
+        # One query tells which records meet any rule's criteria; valid until
+        # a rule runs actions (later rules must see what it changed).
+        prefilter = [_MISSING]
+
+        def matching(ids):
+            if prefilter[0] is _MISSING:
+                prefilter[0] = self._prefilter(
                     event.model, [r for __, r in pairs], event.ids
                 )
-            if prefilter is not None:
-                ids = [rid for rid in ids if rid in prefilter]
-                if not ids:
-                    continue
-            if rule.repeat_mode == "first_match":
-                done = self._already_done(rule, ids)
-                ids = [rid for rid in ids if rid not in done]
-                if not ids:
-                    continue
-            branches = self._match_conditions(rule, event.model, ids)
+            if prefilter[0] is None:
+                return ids
+            return [rid for rid in ids if rid in prefilter[0]]
+
+        for spec, rule in pairs:
+            ids = self._eligible_ids(spec, rule, event, chain, matching)
+            branches = self._match_conditions(rule, event.model, ids) if ids else []
             if not branches:
                 continue
             if depth >= max_depth:
-                names = " → ".join([f[1] for f in chain] + [rule.name])
-                for condition, cids in branches:
-                    log.extend(
-                        self._log_rows(
-                            rule,
-                            condition,
-                            event.model,
-                            cids,
-                            "loop_stopped",
-                            event=event,
-                            depth=depth,
-                            error=self.env._(
-                                "Stopped by the loop guard after %(depth)s chained rules: %(chain)s",
-                                depth=depth,
-                                chain=names,
-                            ),
-                        )
-                    )
+                log.extend(self._loop_stopped_rows(rule, branches, event, chain))
                 continue
             for condition, cids in branches:
                 log.extend(self._run_branch(rule, condition, event, cids, depth))
-            # later rules see what this one changed
-            prefilter = None
+            prefilter[0] = None
         self.env["crm.workflow.run"]._log_bulk(log)
+
+    def _eligible_ids(self, spec, rule, event, chain, matching):
+        """The event's records the rule may run for: those its trigger
+        concerns, minus those it is already running for (its own effects never
+        fire it again), minus those that meet no criteria of any rule, minus,
+        for ``first_match`` rules, those it already ran for."""
+        ids = self._candidate_ids(spec, rule, event)
+        busy = set()
+        for frame in chain:
+            if frame[0] == rule.id:
+                busy |= frame[2]
+        if busy:
+            ids = [rid for rid in ids if rid not in busy]
+        if ids:
+            ids = matching(ids)
+        if ids and rule.repeat_mode == "first_match":
+            done = self._already_done(rule, ids)
+            ids = [rid for rid in ids if rid not in done]
+        return ids
+
+    def _loop_stopped_rows(self, rule, branches, event, chain):
+        depth = len(chain)
+        names = " → ".join([f[1] for f in chain] + [rule.name])
+        error = self.env._(
+            "Stopped by the loop guard after %(depth)s chained rules: %(chain)s",
+            depth=depth,
+            chain=names,
+        )
+        rows = []
+        for condition, cids in branches:
+            rows.extend(
+                self._log_rows(
+                    rule,
+                    condition,
+                    event.model,
+                    cids,
+                    "loop_stopped",
+                    event=event,
+                    depth=depth,
+                    error=error,
+                )
+            )
+        return rows
 
     @api.model
     def _max_depth(self):
@@ -570,7 +583,8 @@ class CrmWorkflowEngine(models.AbstractModel):
                 except Exception as e:
                     raise UserError(
                         self.env._(
-                            "The workflow rule “%(rule)s” refused this change: %(error)s",
+                            "The workflow rule “%(rule)s” refused this change: "
+                            "%(error)s",
                             rule=rule.name,
                             error=e,
                         )
@@ -613,7 +627,8 @@ class CrmWorkflowEngine(models.AbstractModel):
                 rule._register_failures(len(failures), reason=str(first))
                 rule._notify_responsible(
                     self.env._(
-                        "The workflow rule failed on %(count)s record(s) of %(model)s; the "
+                        "The workflow rule failed on %(count)s record(s) of %(model)s; "
+                        "the "
                         "users' changes were kept. First error: %(error)s",
                         count=len(failures),
                         model=event.model,

@@ -92,7 +92,8 @@ class CrmWorkflowRecordAccessMixin(models.AbstractModel):
         def make_error():
             return AccessError(
                 self.env._(
-                    "You cannot see this automation record: you cannot read the record it is about."
+                    "You cannot see this automation record: you cannot read the record "
+                    "it is about."
                 )
             )
 

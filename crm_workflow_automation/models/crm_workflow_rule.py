@@ -240,7 +240,8 @@ class CrmWorkflowRule(models.Model):
             if foreign:
                 raise ValidationError(
                     self.env._(
-                        "Rule “%(rule)s”: the field “%(field)s” does not belong to %(model)s.",
+                        "Rule “%(rule)s”: the field “%(field)s” does not belong to "
+                        "%(model)s.",
                         rule=rule.name,
                         field=foreign[0].field_description,
                         model=rule.model_id.name,
@@ -251,7 +252,8 @@ class CrmWorkflowRule(models.Model):
                 if not field:
                     raise ValidationError(
                         self.env._(
-                            "Rule “%(rule)s”: choose the date field whose date runs the rule.",
+                            "Rule “%(rule)s”: choose the date field whose date runs "
+                            "the rule.",
                             rule=rule.name,
                         )
                     )
@@ -261,7 +263,8 @@ class CrmWorkflowRule(models.Model):
                 ):
                     raise ValidationError(
                         self.env._(
-                            "Rule “%(rule)s”: “%(field)s” is not a date field of %(model)s.",
+                            "Rule “%(rule)s”: “%(field)s” is not a date field of "
+                            "%(model)s.",
                             rule=rule.name,
                             field=field.field_description,
                             model=rule.model_id.name,
@@ -276,7 +279,8 @@ class CrmWorkflowRule(models.Model):
             ):
                 raise ValidationError(
                     self.env._(
-                        "Rule “%(rule)s”: %(model)s has no chatter; workflow rules apply to "
+                        "Rule “%(rule)s”: %(model)s has no chatter; workflow rules "
+                        "apply to "
                         "records that have one.",
                         rule=rule.name,
                         model=rule.model_id.name,
@@ -289,7 +293,8 @@ class CrmWorkflowRule(models.Model):
             if len(rule.condition_ids.filtered("is_fallback")) > 1:
                 raise ValidationError(
                     self.env._(
-                        "Rule “%(rule)s” has more than one “all other records” condition; "
+                        "Rule “%(rule)s” has more than one “all other records” "
+                        "condition; "
                         "keep one.",
                         rule=rule.name,
                     )
@@ -403,7 +408,8 @@ class CrmWorkflowRule(models.Model):
         self.flush_model()
         self.env.cr.execute(
             """
-            SELECT r.id, r.model_name, r.trigger, r.active AND NOT COALESCE(r.paused, false),
+            SELECT r.id, r.model_name, r.trigger,
+                   r.active AND NOT COALESCE(r.paused, false),
                    df.name,
                    ARRAY(SELECT f.name FROM crm_workflow_rule_trigger_field_rel rel
                          JOIN ir_model_fields f ON f.id = rel.field_id
@@ -574,7 +580,8 @@ class CrmWorkflowRule(models.Model):
                 vals.update(
                     paused=True,
                     pause_reason=self.env._(
-                        "Paused after %(count)s failed runs in a row. Last error: %(error)s",
+                        "Paused after %(count)s failed runs in a row. Last error: "
+                        "%(error)s",
                         count=streak,
                         error=reason,
                     ),

@@ -107,7 +107,8 @@ class CrmWorkflowRun(models.Model):
         unnest = ", ".join(f"%s::{kind}[]" for __, kind in LOG_COLUMNS)
         self.env.cr.execute(
             f"""
-            INSERT INTO crm_workflow_run ({names}, create_uid, create_date, write_uid, write_date)
+            INSERT INTO crm_workflow_run
+                   ({names}, create_uid, create_date, write_uid, write_date)
             SELECT *, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
               FROM unnest({unnest})
             """,

@@ -174,9 +174,12 @@ UNINSTALL_SCRIPT = textwrap.dedent(
     module.button_immediate_uninstall()
     env.cr.commit()
     env = env(context={})
-    env.cr.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'crm_workflow%%'")
+    env.cr.execute(
+        "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'crm_workflow%%'"
+    )
     assert env.cr.fetchone()[0] == 0, "tables left behind"
-    assert not env["ir.model"].search([("model", "like", "crm.workflow.")]), "models left"
+    models_left = env["ir.model"].search([("model", "like", "crm.workflow.")])
+    assert not models_left, "models left"
     stage = env["crm.stage"].search([], limit=1)
     lead = env["crm.lead"].create({"name": "After uninstall", "stage_id": stage.id})
     lead.write({"expected_revenue": 1000, "priority": "2"})

@@ -39,8 +39,11 @@ class TestTriggers(WorkflowCase):
         self.assertFalse(self.runs(rule, small))
         self.assertEqual(self.runs(rule, big).state, "done")
         message = self.env["mail.message"].search(
-            [("model", "=", "crm.lead"), ("res_id", "=", big.id),
-             ("message_type", "=", "user_notification")]
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "=", big.id),
+                ("message_type", "=", "user_notification"),
+            ]
         )
         self.assertEqual(len(message), 1)
         self.assertIn(self.sales_manager.partner_id, message.partner_ids)
@@ -90,13 +93,17 @@ class TestTriggers(WorkflowCase):
         lead_id = lead.id
         lead.with_user(self.sales_manager).unlink()
         self.assertFalse(self.Lead.browse(lead_id).exists())
-        runs = self.env["crm.workflow.run"].sudo().search(
-            [("rule_id", "=", rule.id), ("res_id", "=", lead_id)]
+        runs = (
+            self.env["crm.workflow.run"]
+            .sudo()
+            .search([("rule_id", "=", rule.id), ("res_id", "=", lead_id)])
         )
         self.assertEqual(runs.state, "done")
-        notified = self.env["mail.notification"].search(
-            [("res_partner_id", "=", self.salesman2.partner_id.id)]
-        ).mail_message_id
+        notified = (
+            self.env["mail.notification"]
+            .search([("res_partner_id", "=", self.salesman2.partner_id.id)])
+            .mail_message_id
+        )
         self.assertTrue(any("A lead was deleted" in m.body for m in notified))
 
     def test_email_received_and_sent_are_told_apart(self):
@@ -106,17 +113,27 @@ class TestTriggers(WorkflowCase):
         sent = self.make_rule(
             "Sent", trigger="on_message_sent", actions=[self.field_update("color", "4")]
         )
-        customer = self.env["res.partner"].create({"name": "Customer", "email": "c@example.com"})
-        lead = self.LeadAsSalesman.create({"name": "Talkative", "partner_id": customer.id})
-        lead.message_post(body="An internal note", message_type="comment",
-                          subtype_xmlid="mail.mt_note")
+        customer = self.env["res.partner"].create(
+            {"name": "Customer", "email": "c@example.com"}
+        )
+        lead = self.LeadAsSalesman.create(
+            {"name": "Talkative", "partner_id": customer.id}
+        )
+        lead.message_post(
+            body="An internal note",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
         self.assertFalse(self.runs(records=lead))
-        lead.message_post(body="Our answer", message_type="comment",
-                          subtype_xmlid="mail.mt_comment")
+        lead.message_post(
+            body="Our answer", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
         self.assertEqual(lead.color, 4)
         self.assertEqual(lead.priority, "0")
         lead.sudo().message_post(
-            body="Customer writes", message_type="email", author_id=customer.id,
+            body="Customer writes",
+            message_type="email",
+            author_id=customer.id,
             subtype_xmlid="mail.mt_comment",
         )
         self.assertEqual(lead.priority, "3")
@@ -131,9 +148,12 @@ class TestTriggers(WorkflowCase):
             activity_type_ids=[Command.set(call.ids)],
             actions=[self.set_priority("2")],
         )
-        lead = self.LeadAsSalesman.create({"name": "Call me", "user_id": self.salesman.id})
-        lead.activity_schedule(act_type_xmlid="mail.mail_activity_data_todo",
-                               user_id=self.salesman.id)
+        lead = self.LeadAsSalesman.create(
+            {"name": "Call me", "user_id": self.salesman.id}
+        )
+        lead.activity_schedule(
+            act_type_xmlid="mail.mail_activity_data_todo", user_id=self.salesman.id
+        )
         lead.activity_ids.with_user(self.salesman).action_feedback(feedback="done")
         self.assertEqual(lead.priority, "0")
         lead.activity_schedule(activity_type_id=call.id, user_id=self.salesman.id)
@@ -151,7 +171,9 @@ class TestTriggers(WorkflowCase):
             actions=[self.set_priority("3")],
         )
         with self.trap_jobs() as trap:
-            lead = self.LeadAsSalesman.create({"name": "Closing soon", "date_deadline": "2099-01-10"})
+            lead = self.LeadAsSalesman.create(
+                {"name": "Closing soon", "date_deadline": "2099-01-10"}
+            )
         job = trap.assert_enqueued(count=1, rule=rule, records=lead)
         # midnight of the day before, in the responsible's time zone
         local = pytz.utc.localize(job.eta).astimezone(rule._date_rule_tz())
@@ -171,19 +193,31 @@ class TestCriteria(WorkflowCase):
     def test_first_matching_condition_wins_and_fallback_takes_the_rest(self):
         rule = self.make_rule(
             conditions=[
-                {"name": "Huge", "domain": "[('expected_revenue', '>=', 100000)]",
-                 "actions": [self.set_priority("3")]},
-                {"name": "Big", "domain": "[('expected_revenue', '>=', 10000)]",
-                 "actions": [self.set_priority("2")]},
-                {"name": "Others", "is_fallback": True, "sequence": 0,
-                 "actions": [self.set_priority("1")]},
+                {
+                    "name": "Huge",
+                    "domain": "[('expected_revenue', '>=', 100000)]",
+                    "actions": [self.set_priority("3")],
+                },
+                {
+                    "name": "Big",
+                    "domain": "[('expected_revenue', '>=', 10000)]",
+                    "actions": [self.set_priority("2")],
+                },
+                {
+                    "name": "Others",
+                    "is_fallback": True,
+                    "sequence": 0,
+                    "actions": [self.set_priority("1")],
+                },
             ],
         )
-        leads = self.LeadAsSalesman.create([
-            {"name": "Huge", "expected_revenue": 200000},
-            {"name": "Big", "expected_revenue": 20000},
-            {"name": "Small", "expected_revenue": 10},
-        ])
+        leads = self.LeadAsSalesman.create(
+            [
+                {"name": "Huge", "expected_revenue": 200000},
+                {"name": "Big", "expected_revenue": 20000},
+                {"name": "Small", "expected_revenue": 10},
+            ]
+        )
         self.assertEqual(leads.mapped("priority"), ["3", "2", "1"])
         runs = self.runs(rule, leads)
         by_lead = {run.res_id: run.condition_id.display_name for run in runs}
@@ -193,8 +227,11 @@ class TestCriteria(WorkflowCase):
 
     def test_ten_and_more_conditions_are_allowed(self):
         conditions = [
-            {"name": f"Band {i}", "domain": f"[('expected_revenue', '>=', {1000 * (12 - i)})]",
-             "actions": [self.field_update("color", str(i))]}
+            {
+                "name": f"Band {i}",
+                "domain": f"[('expected_revenue', '>=', {1000 * (12 - i)})]",
+                "actions": [self.field_update("color", str(i))],
+            }
             for i in range(12)
         ]
         rule = self.make_rule(conditions=conditions)
@@ -235,7 +272,9 @@ class TestCriteria(WorkflowCase):
             trigger_field_ids=["stage_id"],
             actions=[self.field_update("color", "7")],
         )
-        lead = self.LeadAsSalesman.create({"name": "Moving", "stage_id": self.stage_new.id})
+        lead = self.LeadAsSalesman.create(
+            {"name": "Moving", "stage_id": self.stage_new.id}
+        )
         lead.write({"name": "Renamed"})
         lead.write({"stage_id": self.stage_new.id})  # same value: no change
         self.assertFalse(self.runs(rule, lead))
@@ -246,11 +285,15 @@ class TestCriteria(WorkflowCase):
     def test_trigger_on_relational_and_computed_fields(self):
         tag = self.env["crm.tag"].create({"name": "Promising"})
         on_tags = self.make_rule(
-            "Tags", trigger="on_write", trigger_field_ids=["tag_ids"],
+            "Tags",
+            trigger="on_write",
+            trigger_field_ids=["tag_ids"],
             actions=[self.field_update("color", "2")],
         )
         on_email = self.make_rule(
-            "Normalized email", trigger="on_write", trigger_field_ids=["email_normalized"],
+            "Normalized email",
+            trigger="on_write",
+            trigger_field_ids=["email_normalized"],
             actions=[self.set_priority("2")],
         )
         lead = self.LeadAsSalesman.create({"name": "Watch me"})
@@ -299,7 +342,9 @@ class TestErrorsAndLoops(WorkflowCase):
 
     def test_failing_rule_under_log_keeps_the_users_change(self):
         rule = self.make_rule(
-            trigger="on_write", on_error="log", user_id=self.sales_manager.id,
+            trigger="on_write",
+            on_error="log",
+            user_id=self.sales_manager.id,
             actions=[self.set_priority("2"), self.failing_action()],
         )
         good, bad = self.LeadAsSalesman.create([{"name": "Good"}, {"name": "Good too"}])
@@ -332,7 +377,10 @@ class TestErrorsAndLoops(WorkflowCase):
 
     def test_failing_rule_under_block_refuses_the_save(self):
         self.make_rule(
-            "Strict rule", trigger="on_write", on_error="block", actions=[self.failing_action()]
+            "Strict rule",
+            trigger="on_write",
+            on_error="block",
+            actions=[self.failing_action()],
         )
         lead = self.LeadAsSalesman.create({"name": "Fine"})
         with self.assertRaises(UserError) as caught:
@@ -346,8 +394,12 @@ class TestErrorsAndLoops(WorkflowCase):
             trigger="on_write",
             trigger_field_ids=["color"],
             actions=[
-                {"action_type": "field_update", "update_field_id": self.field("color").id,
-                 "update_mode": "expression", "update_expression": "record.color + 1"}
+                {
+                    "action_type": "field_update",
+                    "update_field_id": self.field("color").id,
+                    "update_mode": "expression",
+                    "update_expression": "record.color + 1",
+                }
             ],
         )
         lead = self.LeadAsSalesman.create({"name": "Counter"})
@@ -356,17 +408,25 @@ class TestErrorsAndLoops(WorkflowCase):
         self.assertEqual(len(self.runs(rule, lead)), 1)
 
     def test_chain_past_the_depth_limit_is_stopped_and_logged(self):
-        self.env["ir.config_parameter"].set_param("crm_workflow_automation.max_chain_depth", 2)
+        self.env["ir.config_parameter"].set_param(
+            "crm_workflow_automation.max_chain_depth", 2
+        )
         first = self.make_rule(
-            "First", trigger="on_write", trigger_field_ids=["description"],
+            "First",
+            trigger="on_write",
+            trigger_field_ids=["description"],
             actions=[self.set_priority("1")],
         )
         second = self.make_rule(
-            "Second", trigger="on_write", trigger_field_ids=["priority"],
+            "Second",
+            trigger="on_write",
+            trigger_field_ids=["priority"],
             actions=[self.field_update("color", "5")],
         )
         third = self.make_rule(
-            "Third", trigger="on_write", trigger_field_ids=["color"],
+            "Third",
+            trigger="on_write",
+            trigger_field_ids=["color"],
             actions=[self.field_update("referred", "third")],
         )
         lead = self.LeadAsSalesman.create({"name": "Chain"})
@@ -383,15 +443,30 @@ class TestErrorsAndLoops(WorkflowCase):
 
     def test_ping_pong_between_two_rules_terminates(self):
         self.make_rule(
-            "Ping", trigger="on_write", trigger_field_ids=["priority"],
-            actions=[{"action_type": "field_update", "update_field_id": self.field("color").id,
-                      "update_mode": "expression", "update_expression": "record.color + 1"}],
+            "Ping",
+            trigger="on_write",
+            trigger_field_ids=["priority"],
+            actions=[
+                {
+                    "action_type": "field_update",
+                    "update_field_id": self.field("color").id,
+                    "update_mode": "expression",
+                    "update_expression": "record.color + 1",
+                }
+            ],
         )
         self.make_rule(
-            "Pong", trigger="on_write", trigger_field_ids=["color"],
-            actions=[{"action_type": "field_update", "update_field_id": self.field("priority").id,
-                      "update_mode": "expression",
-                      "update_expression": "str((int(record.priority) + 1) % 4)"}],
+            "Pong",
+            trigger="on_write",
+            trigger_field_ids=["color"],
+            actions=[
+                {
+                    "action_type": "field_update",
+                    "update_field_id": self.field("priority").id,
+                    "update_mode": "expression",
+                    "update_expression": "str((int(record.priority) + 1) % 4)",
+                }
+            ],
         )
         lead = self.LeadAsSalesman.create({"name": "Ping pong"})
         lead.priority = "1"
@@ -404,13 +479,22 @@ class TestErrorsAndLoops(WorkflowCase):
             trigger="on_write",
             trigger_field_ids=["stage_id"],
             conditions=[
-                {"domain": "[('expected_revenue', '>=', 500)]", "actions": [self.set_priority("3")]},
+                {
+                    "domain": "[('expected_revenue', '>=', 500)]",
+                    "actions": [self.set_priority("3")],
+                },
                 {"is_fallback": True, "actions": [self.set_priority("1")]},
             ],
         )
         leads = self.LeadAsSalesman.create(
-            [{"name": f"Bulk {i}", "expected_revenue": i, "stage_id": self.stage_new.id}
-             for i in range(1000)]
+            [
+                {
+                    "name": f"Bulk {i}",
+                    "expected_revenue": i,
+                    "stage_id": self.stage_new.id,
+                }
+                for i in range(1000)
+            ]
         )
         leads.write({"stage_id": self.stage_qualified.id})
         self.assertEqual(leads.filtered(lambda lead: lead.priority == "3"), leads[500:])
@@ -446,28 +530,45 @@ class TestBadConfiguration(WorkflowCase):
         self.assert_refused("not valid", self.make_rule, domain="[('name', '=', ")
 
     def test_criteria_on_an_unknown_field_are_refused(self):
-        self.assert_refused("not valid", self.make_rule, domain="[('no_such_field', '=', 1)]")
+        self.assert_refused(
+            "not valid", self.make_rule, domain="[('no_such_field', '=', 1)]"
+        )
 
     def test_trigger_field_of_another_model_is_refused(self):
         partner_field = self.env["ir.model.fields"]._get("res.partner", "name")
         self.assert_refused(
-            "does not belong", self.make_rule,
-            trigger="on_write", trigger_field_ids=[Command.set(partner_field.ids)],
+            "does not belong",
+            self.make_rule,
+            trigger="on_write",
+            trigger_field_ids=[Command.set(partner_field.ids)],
         )
 
     def test_update_of_a_field_of_another_model_is_refused(self):
         partner_field = self.env["ir.model.fields"]._get("res.partner", "name")
         self.assert_refused(
-            "does not belong", self.make_rule,
-            actions=[{"action_type": "field_update", "update_field_id": partner_field.id,
-                      "update_value": "x"}],
+            "does not belong",
+            self.make_rule,
+            actions=[
+                {
+                    "action_type": "field_update",
+                    "update_field_id": partner_field.id,
+                    "update_value": "x",
+                }
+            ],
         )
 
     def test_expression_that_does_not_compile_is_refused(self):
         self.assert_refused(
-            "does not compile", self.make_rule,
-            actions=[{"action_type": "field_update", "update_field_id": self.field("color").id,
-                      "update_mode": "expression", "update_expression": "record.color +"}],
+            "does not compile",
+            self.make_rule,
+            actions=[
+                {
+                    "action_type": "field_update",
+                    "update_field_id": self.field("color").id,
+                    "update_mode": "expression",
+                    "update_expression": "record.color +",
+                }
+            ],
         )
 
     def test_email_without_template_is_refused(self):
@@ -481,14 +582,16 @@ class TestBadConfiguration(WorkflowCase):
             {"name": "Their stage", "team_id": other_team.id}
         )
         self.assert_refused(
-            "another sales team", self.make_rule,
+            "another sales team",
+            self.make_rule,
             domain=f"[('team_id', '=', {self.team.id})]",
             actions=[{"action_type": "set_stage", "stage_id": foreign_stage.id}],
         )
 
     def test_two_fallback_conditions_are_refused(self):
         self.assert_refused(
-            "more than one", self.make_rule,
+            "more than one",
+            self.make_rule,
             conditions=[{"is_fallback": True}, {"is_fallback": True}],
         )
 
@@ -497,7 +600,9 @@ class TestBadConfiguration(WorkflowCase):
 
     def test_messages_are_translated(self):
         self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(["crm_workflow_automation"], ["fr_FR"])
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_workflow_automation"], ["fr_FR"]
+        )
         Rule = self.env["crm.workflow.rule"].with_context(lang="fr_FR")
         with self.assertRaises(ValidationError) as caught:
             Rule.create({"name": "Règle", "trigger": "on_date"})
