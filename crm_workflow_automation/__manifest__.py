@@ -23,6 +23,7 @@
         "views/crm_workflow_run_views.xml",
         "views/crm_workflow_job_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_lead_views.xml",
         "views/crm_workflow_automation_menus.xml",
     ],
     "demo": ["demo/crm_workflow_rule_demo.xml"],

@@ -9,3 +9,4 @@ from . import crm_workflow_job_attempt
 from . import mail_activity
 from . import res_config_settings
 from . import ir_cron
+from . import crm_lead

@@ -283,7 +283,7 @@ class TestCriteria(WorkflowCase):
         self.assertEqual(len(self.runs(rule, lead)), 1)
 
     def test_trigger_on_relational_and_computed_fields(self):
-        tag = self.env["crm.tag"].create({"name": "Promising"})
+        tag = self.env["crm.tag"].create({"name": "Hot (rule tests)"})
         on_tags = self.make_rule(
             "Tags",
             trigger="on_write",

@@ -1,0 +1,37 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    workflow_run_count = fields.Integer(
+        compute="_compute_workflow_run_count",
+        string="Automation runs",
+        groups="crm_workflow_automation.group_workflow_user",
+    )
+
+    def _compute_workflow_run_count(self):
+        counts = {}
+        if self.ids:
+            Run = self.env["crm.workflow.run"].sudo()
+            counts = dict(
+                Run._read_group(
+                    [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                    ["res_id"],
+                    ["__count"],
+                )
+            )
+        for lead in self:
+            lead.workflow_run_count = counts.get(lead.id, 0)
+
+    def action_view_workflow_runs(self):
+        """What automation did on this lead (runs and scheduled jobs)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_workflow_automation.crm_workflow_run_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
