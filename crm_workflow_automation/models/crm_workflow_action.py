@@ -4,10 +4,9 @@ import json
 import logging
 import socket
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytz
 from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
@@ -15,7 +14,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Datetime
 from odoo.tools import float_round, safe_eval
 
-from .crm_workflow_rule import DATE_UNITS, add_delay
+from .crm_workflow_rule import DATE_UNITS, local_eta
 from .webhook_transport import is_public_address
 
 _logger = logging.getLogger(__name__)
@@ -455,7 +454,8 @@ class CrmWorkflowAction(models.Model):
             try:
                 safe_eval.test_python_expr(expression.strip(), mode="eval")
                 compile(expression.strip(), "<expression>", "eval")
-            except (SyntaxError, ValueError) as e:
+            except (SyntaxError, ValueError, NameError) as e:
+                # NameError: a forbidden name (``__class__``), raised, not returned
                 self._raise_config(
                     self.env._("the expression does not compile: %(error)s", error=e)
                 )
@@ -561,7 +561,10 @@ class CrmWorkflowAction(models.Model):
         code = (self.sudo().code or "").strip()
         if not code:
             self._raise_config(self.env._("enter the Python code to run."))
-        message = safe_eval.test_python_expr(code, mode="exec")
+        try:
+            message = safe_eval.test_python_expr(code, mode="exec")
+        except NameError as e:  # a forbidden name (``__class__``) is raised
+            message = str(e)
         if message:
             self._raise_config(
                 self.env._("the code does not compile: %(error)s", error=message)
@@ -674,43 +677,22 @@ class CrmWorkflowAction(models.Model):
         a date-anchored action get none)."""
         self.ensure_one()
         etas = {}
+        tz = self.rule_id._date_rule_tz()
+        at = (
+            float_round(self.delay_time_of_day, precision_digits=4)
+            if self.delay_at_time
+            else None
+        )
+        unit = self.delay_unit or "days"
         if self.delay_anchor == "date_field" and self.delay_date_field_id:
             fname = self.delay_date_field_id.name
-            rule = self.rule_id
             for record, value in zip(records, records.mapped(fname), strict=True):
-                if not value:
-                    continue
-                if isinstance(value, datetime):
-                    base = value
-                else:
-                    tz = rule._date_rule_tz()
-                    base = (
-                        tz.localize(datetime.combine(value, datetime.min.time()))
-                        .astimezone(pytz.utc)
-                        .replace(tzinfo=None)
-                    )
-                etas[record.id] = self._at_time_of_day(
-                    add_delay(base, self.delay_amount, self.delay_unit)
-                )
+                if value:
+                    etas[record.id] = local_eta(value, self.delay_amount, unit, tz, at)
         else:
-            eta = self._at_time_of_day(
-                add_delay(trigger_time, self.delay_amount, self.delay_unit)
-            )
+            eta = local_eta(trigger_time, self.delay_amount, unit, tz, at)
             etas = dict.fromkeys(records.ids, eta)
         return etas
-
-    def _at_time_of_day(self, moment):
-        if not self.delay_at_time:
-            return moment
-        tz = self.rule_id._date_rule_tz()
-        local = pytz.utc.localize(moment).astimezone(tz)
-        hours = float_round(self.delay_time_of_day, precision_digits=4)
-        minutes = int(round(hours * 60))
-        local = local.replace(
-            hour=minutes // 60, minute=minutes % 60, second=0, microsecond=0
-        )
-        # keep the same day: "1 day before, at 9:00" is on that day
-        return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _prepare_job_payloads(self, records, run):
         """Data a job carries from the event (the webhook body is taken when

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import psycopg2
 import requests
+import urllib3
 from psycopg2 import errorcodes
 
 from odoo import api, fields, models, tools
@@ -43,6 +44,7 @@ OPEN_STATES = ("pending", "failed")
 BACKOFF = (60, 300, 1800, 7200, 43200)
 DEFAULT_MAX_ATTEMPTS = len(BACKOFF) + 1
 BATCH_SIZE = 500
+NOW = "(now() at time zone 'UTC')"
 RESPONSE_EXCERPT = 1000
 PG_RETRYABLE = {
     errorcodes.SERIALIZATION_FAILURE,
@@ -386,7 +388,8 @@ class CrmWorkflowJob(models.Model):
         self.flush_model()
         self.env.cr.execute(
             f"""
-            INSERT INTO crm_workflow_job ({names}, create_uid, create_date, write_uid, write_date)
+            INSERT INTO crm_workflow_job
+                   ({names}, create_uid, create_date, write_uid, write_date)
             SELECT *, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
               FROM unnest({unnest})
             ON CONFLICT (idempotency_key) DO NOTHING
@@ -413,7 +416,8 @@ class CrmWorkflowJob(models.Model):
         at = min(etas) if etas else now
         at = max(at, now)
         self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s AND call_at >= %s LIMIT 1",
+            "SELECT 1 FROM ir_cron_trigger"
+            " WHERE cron_id = %s AND call_at <= %s AND call_at >= %s LIMIT 1",
             [cron.id, at, now - timedelta(minutes=1)],
         )
         if not self.env.cr.fetchone():
@@ -493,6 +497,9 @@ class CrmWorkflowJob(models.Model):
         worker died) are due again."""
         now = now or Datetime.now()
         stale = now - timedelta(seconds=self._stale_timeout())
+        # the claim reads the rules' state: a rule paused or deactivated in this
+        # transaction must already hold back its jobs
+        self.env["crm.workflow.rule"].flush_model(["active", "paused"])
         if ids is not None:
             where = "j.id = ANY(%(ids)s) AND j.state IN ('pending', 'failed')"
         else:
@@ -509,8 +516,9 @@ class CrmWorkflowJob(models.Model):
              WHERE upd.id IN (
                    SELECT j.id FROM crm_workflow_job j
                     WHERE {where}
-                      AND NOT EXISTS (SELECT 1 FROM crm_workflow_rule r
-                                       WHERE r.id = j.rule_id AND (r.paused OR NOT r.active))
+                      AND NOT EXISTS (
+                          SELECT 1 FROM crm_workflow_rule r
+                           WHERE r.id = j.rule_id AND (r.paused OR NOT r.active))
                     ORDER BY j.eta, j.id
                     LIMIT %(limit)s
                       FOR UPDATE SKIP LOCKED)
@@ -578,7 +586,8 @@ class CrmWorkflowJob(models.Model):
     @api.model
     def _due_count(self, now=None):
         self.env.cr.execute(
-            "SELECT count(*) FROM crm_workflow_job WHERE state IN ('pending', 'failed') AND eta <= %s",
+            "SELECT count(*) FROM crm_workflow_job"
+            " WHERE state IN ('pending', 'failed') AND eta <= %s",
             [now or Datetime.now()],
         )
         return self.env.cr.fetchone()[0]
@@ -759,7 +768,9 @@ class CrmWorkflowJob(models.Model):
             eta = rule._date_rule_eta(values.get(job.res_id), job.eta)
             if eta is None:
                 outcome.cancel(job, self.env._("The date field was emptied."))
-            elif abs((eta - job.eta).total_seconds()) > 60:
+            elif (eta - job.eta).total_seconds() > 60:
+                # a later date has its own job; an earlier one is due anyway
+                # (an overdue date run at once has its job after its date)
                 outcome.cancel(
                     job, self.env._("The date changed; the job was rescheduled.")
                 )
@@ -774,12 +785,16 @@ class CrmWorkflowJob(models.Model):
         )
         outcome.record(due, done, failures, time.perf_counter() - started, logged=True)
         if rule.date_recurrence in ("monthly", "yearly"):
-            after = now + timedelta(minutes=1)
-            rule._schedule_date_rule(
-                records.filtered(lambda r: r.id in set(due.mapped("res_id"))),
-                cancel_previous=False,
-                now=after,
-            )
+            # the next occurrence comes after the one that ran, also when it ran
+            # before its time (Run now): counted from the clock, that occurrence
+            # would be "next" again and, its key taken, the recurrence would end
+            by_after = defaultdict(list)
+            for job in due:
+                by_after[max(now, job.eta) + timedelta(minutes=1)].append(job.res_id)
+            for after, ids in by_after.items():
+                rule._schedule_date_rule(
+                    records.browse(ids), cancel_previous=False, now=after
+                )
 
     # ------------------------------------------------------------------
     # webhook delivery
@@ -845,10 +860,18 @@ class CrmWorkflowJob(models.Model):
                     allow_redirects=False,
                     stream=True,
                 )
-                excerpt = (
-                    response.raw.read(RESPONSE_EXCERPT, decode_content=True) or b""
-                )
-                response.close()
+                try:
+                    excerpt = (
+                        response.raw.read(RESPONSE_EXCERPT, decode_content=True) or b""
+                    )
+                # urllib3 raises its own errors while the body is read: map them
+                # to requests' so that a stalled or cut answer is retried too
+                except urllib3.exceptions.ReadTimeoutError as e:
+                    raise requests.exceptions.ReadTimeout(e) from e
+                except urllib3.exceptions.ProtocolError as e:
+                    raise requests.exceptions.ConnectionError(e) from e
+                finally:
+                    response.close()
         except requests.exceptions.Timeout as e:
             attempt.update(
                 duration=time.perf_counter() - started,
@@ -992,37 +1015,28 @@ class _Outcome:
             self.env["crm.workflow.job.attempt"].sudo().create(self.attempt_rows)
         if self.done:
             cr.execute(
-                "UPDATE crm_workflow_job SET state = 'done', done_at = now() at time zone 'UTC', "
-                "last_error = NULL, write_date = now() at time zone 'UTC' WHERE id = ANY(%s)",
+                f"UPDATE crm_workflow_job SET state = 'done', done_at = {NOW},"
+                f" last_error = NULL, write_date = {NOW} WHERE id = ANY(%s)",
                 [[job.id for job in self.done]],
             )
-        for job, eta, error in self.retry:
-            cr.execute(
-                "UPDATE crm_workflow_job SET state = 'failed', eta = %s, last_error = %s, "
-                "write_date = now() at time zone 'UTC' WHERE id = %s",
-                [eta, error, job.id],
-            )
-        for job, error in self.dead:
-            cr.execute(
-                "UPDATE crm_workflow_job SET state = 'dead', last_error = %s, "
-                "done_at = now() at time zone 'UTC', write_date = now() at time zone 'UTC' "
-                "WHERE id = %s",
-                [error, job.id],
-            )
-        for job, reason in self.cancelled:
-            cr.execute(
-                "UPDATE crm_workflow_job SET state = 'cancelled', cancel_reason = %s, "
-                "attempts = GREATEST(attempts - 1, 0), write_date = now() at time zone 'UTC' "
-                "WHERE id = %s",
-                [reason, job.id],
-            )
-        for job, eta in self.postponed:
-            cr.execute(
-                "UPDATE crm_workflow_job SET state = 'pending', eta = %s, "
-                "attempts = GREATEST(attempts - 1, 0), write_date = now() at time zone 'UTC' "
-                "WHERE id = %s",
-                [eta, job.id],
-            )
+        self._update(
+            "state = 'failed', eta = v.eta, last_error = v.text",
+            [(job.id, eta, error) for job, eta, error in self.retry],
+        )
+        self._update(
+            f"state = 'dead', last_error = v.text, done_at = {NOW}",
+            [(job.id, None, error) for job, error in self.dead],
+        )
+        # a job that did not run gives its attempt back
+        self._update(
+            "state = 'cancelled', cancel_reason = v.text,"
+            " attempts = GREATEST(j.attempts - 1, 0)",
+            [(job.id, None, reason) for job, reason in self.cancelled],
+        )
+        self._update(
+            "state = 'pending', eta = v.eta, attempts = GREATEST(j.attempts - 1, 0)",
+            [(job.id, eta, None) for job, eta in self.postponed],
+        )
         Job.invalidate_model()
         self.env["crm.workflow.run"]._log_bulk(self.log)
         # dead jobs tell the rule's responsible, once per rule and batch
@@ -1052,6 +1066,20 @@ class _Outcome:
                     rule._register_failures(trailing, reason=self._last_error(rule_id))
             else:
                 rule._register_failures(len(results), reason=self._last_error(rule_id))
+
+    def _update(self, assignments, rows):
+        """One UPDATE for many jobs: ``rows`` are (id, eta, text) tuples."""
+        if not rows:
+            return
+        ids, etas, texts = (list(column) for column in zip(*rows, strict=True))
+        self.env.cr.execute(
+            f"""UPDATE crm_workflow_job AS j
+                   SET {assignments}, write_date = {NOW}
+                  FROM unnest(%s::int4[], %s::timestamp[], %s::text[])
+                       AS v(id, eta, text)
+                 WHERE j.id = v.id""",  # noqa: S608 - fixed assignments
+            [ids, etas, texts],
+        )
 
     def _last_error(self, rule_id):
         for job, __, error in reversed(self.retry):

@@ -44,6 +44,34 @@ def add_delay(moment, amount, unit):
     return moment + relativedelta(**{unit: amount or 0})
 
 
+def local_eta(value, amount, unit, tz, time_of_day=None, shift=None):
+    """The UTC moment ``amount`` ``unit`` after ``value`` (a date or a UTC
+    datetime), counted as people count: days, weeks and months on the calendar
+    of ``tz`` (so "1 day before, at 9:00" stays at 9:00 across a daylight-saving
+    change), minutes and hours on the clock. ``shift`` (a relativedelta) moves
+    the date first (recurrences); ``time_of_day`` (hours) sets the local time."""
+    if isinstance(value, datetime):
+        local = pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None)
+    else:
+        local = datetime.combine(value, time.min)
+    if shift:
+        local += shift
+    if unit in ("minutes", "hours"):
+        moment = tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+        moment = add_delay(moment, amount, unit)
+        if time_of_day is None:
+            return moment
+        local = pytz.utc.localize(moment).astimezone(tz).replace(tzinfo=None)
+    else:
+        local = add_delay(local, amount, unit)
+    if time_of_day is not None:
+        minutes = int(round(time_of_day * 60))
+        local = local.replace(
+            hour=minutes // 60 % 24, minute=minutes % 60, second=0, microsecond=0
+        )
+    return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+
 class RuleSpec(tuple):
     """What the ORM hook needs to know of an active rule, kept in the registry
     cache: plain immutable data, never records (they would pin a cursor)."""
@@ -472,26 +500,18 @@ class CrmWorkflowRule(models.Model):
         self.ensure_one()
         if not value:
             return None
-        if isinstance(value, datetime):
-            moment = value
-        else:
-            local = self._date_rule_tz().localize(datetime.combine(value, time.min))
-            moment = local.astimezone(pytz.utc).replace(tzinfo=None)
-        eta = add_delay(moment, self.date_offset, self.date_offset_unit)
+        tz = self._date_rule_tz()
+        offset, unit = self.date_offset, self.date_offset_unit or "days"
+        eta = local_eta(value, offset, unit, tz)
         now = now or Datetime.now()
-        step = {
-            "monthly": relativedelta(months=1),
-            "yearly": relativedelta(years=1),
-        }.get(self.date_recurrence)
-        if step and eta < now:
+        step = {"monthly": "months", "yearly": "years"}.get(self.date_recurrence)
+        periods = 0
+        while step and eta < now - timedelta(seconds=1):
             # next occurrence at or after now, counted from the original date
-            periods = 0
-            while eta < now - timedelta(seconds=1):
-                periods += 1
-                eta = (
-                    add_delay(moment, self.date_offset, self.date_offset_unit)
-                    + step * periods
-                )
+            periods += 1
+            eta = local_eta(
+                value, offset, unit, tz, shift=relativedelta(**{step: periods})
+            )
         return eta
 
     def _schedule_date_rule(
