@@ -261,7 +261,8 @@ class CrmWorkflowRule(models.Model):
 
     @api.constrains("model_id", "trigger_field_ids", "date_field_id", "trigger")
     def _check_fields_of_model(self):
-        for rule in self:
+        # ir.model.fields is readable by administrators only
+        for rule in self.sudo():
             foreign = rule.trigger_field_ids.filtered(
                 lambda f, r=rule: f.model_id != r.model_id
             )

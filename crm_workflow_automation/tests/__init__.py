@@ -2,3 +2,4 @@ from . import test_foundation
 from . import test_rules
 from . import test_jobs
 from . import test_webhooks
+from . import test_actions
