@@ -164,7 +164,8 @@ class CrmWorkflowAction(models.Model):
         "ir.model.fields",
         string="Field to update",
         ondelete="cascade",
-        domain="[('model_id', '=', model_id), ('store', '=', True), ('readonly', '=', False)]",
+        domain="[('model_id', '=', model_id), ('store', '=', True), "
+        "('readonly', '=', False)]",
     )
     update_field_type = fields.Selection(
         related="update_field_id.ttype", string="Field type"
@@ -338,7 +339,8 @@ class CrmWorkflowAction(models.Model):
         ):
             raise AccessError(
                 self.env._(
-                    "Only Workflow Developers may write Python code in workflow actions."
+                    "Only Workflow Developers may write Python code in workflow "
+                    "actions."
                 )
             )
 
@@ -353,7 +355,8 @@ class CrmWorkflowAction(models.Model):
             ):
                 action._raise_config(
                     self.env._(
-                        "a rule on deleted records can only notify users, call a webhook, "
+                        "a rule on deleted records can only notify users, call a "
+                        "webhook, "
                         "run a function or a server action."
                     )
                 )
@@ -540,7 +543,8 @@ class CrmWorkflowAction(models.Model):
             if not is_public_address(address):
                 self._raise_config(
                     self.env._(
-                        "the URL points to an internal address (%(address)s); ask a Settings "
+                        "the URL points to an internal address (%(address)s); ask a "
+                        "Settings "
                         "administrator to allow the host “%(host)s”.",
                         address=address,
                         host=host,
@@ -601,7 +605,8 @@ class CrmWorkflowAction(models.Model):
         if self.stage_id.team_id and teams and self.stage_id.team_id.id not in teams:
             self._raise_config(
                 self.env._(
-                    "the stage “%(stage)s” belongs to the pipeline of another sales team.",
+                    "the stage “%(stage)s” belongs to the pipeline of another sales "
+                    "team.",
                     stage=self.stage_id.name,
                 )
             )
@@ -802,7 +807,8 @@ class CrmWorkflowAction(models.Model):
             if foreign:
                 raise UserError(
                     self.env._(
-                        "The stage “%(stage)s” belongs to the pipeline of another sales team "
+                        "The stage “%(stage)s” belongs to the pipeline of another "
+                        "sales team "
                         "than “%(record)s”.",
                         stage=stage.name,
                         record=foreign[0].display_name,

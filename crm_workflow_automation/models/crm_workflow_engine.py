@@ -9,6 +9,7 @@ clear a registry cache (signalled to the other workers), they never reload the
 registry as base_automation does.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -18,11 +19,12 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
 _MISSING = object()
-PATCHED = ("create", "write", "unlink", "message_post")
+PATCHED = ("create", "write", "unlink", "message_post", "_compute_field_value")
 
 
 class Event:
@@ -96,6 +98,27 @@ def _pop_chain(cr, frame):
         _local.chains.pop(id(cr), None)
 
 
+@contextlib.contextmanager
+def _saving(records):
+    """Mark the model as being created or written by our hook on this cursor."""
+    key = (id(records.env.cr), records._name)
+    saving = getattr(_local, "saving", None)
+    if saving is None:
+        saving = _local.saving = defaultdict(int)
+    saving[key] += 1
+    try:
+        yield
+    finally:
+        saving[key] -= 1
+        if not saving[key]:
+            del saving[key]
+
+
+def _is_saving(records):
+    saving = getattr(_local, "saving", None)
+    return bool(saving) and (id(records.env.cr), records._name) in saving
+
+
 def _index(model):
     """The active rules of ``model`` by event, from the registry cache."""
     try:
@@ -122,9 +145,12 @@ def _cache_values(records, field):
 def make_create():
     @api.model_create_multi
     def create(self, vals_list, **kw):
-        records = create.origin(self, vals_list, **kw)
         index = _index(self)
-        if index and ("create" in index or "date" in index) and records:
+        if not index:
+            return create.origin(self, vals_list, **kw)
+        with _saving(self):
+            records = create.origin(self, vals_list, **kw)
+        if records and ("create" in index or "date" in index):
             self.env["crm.workflow.engine"]._on_create(records, index)
         return records
 
@@ -137,14 +163,41 @@ def make_write():
         if not index or not self._ids or not ("write" in index or "date" in index):
             return write.origin(self, vals, **kw)
         engine = self.env["crm.workflow.engine"]
-        plan = engine._write_prepare(self, vals, index)
-        if plan is None:
-            return write.origin(self, vals, **kw)
-        result = write.origin(self, vals, **kw)
-        engine._write_finish(self, plan)
+        with _saving(self):
+            plan = engine._write_prepare(self, vals, index)
+            if plan is None:
+                return write.origin(self, vals, **kw)
+            result = write.origin(self, vals, **kw)
+            changed = engine._write_changes(self, plan)
+        engine._write_finish(self, plan, changed)
         return result
 
     return write
+
+
+def make_compute_field_value():
+    """Recomputations caused by edits of other records (the customer's email
+    changed, say) change watched computed fields too: they are events of
+    their own. Recomputations inside our create or write hook are not: the
+    hook itself compares the values."""
+
+    def _compute_field_value(self, field):
+        index = _index(self)
+        watched = index and index.get("_watched_computed")
+        if not watched or _is_saving(self):
+            return _compute_field_value.origin(self, field)
+        computed = self.pool.field_computed.get(field, [field])
+        fnames = [f.name for f in computed if f.name in watched]
+        records = self.browse([rid for rid in self._ids if rid])
+        if not fnames or not records:
+            return _compute_field_value.origin(self, field)
+        engine = self.env["crm.workflow.engine"]
+        old = engine._stored_values(records, fnames)
+        result = _compute_field_value.origin(self, field)
+        engine._on_recompute(records, fnames, old, index)
+        return result
+
+    return _compute_field_value
 
 
 def make_unlink():
@@ -183,6 +236,7 @@ def make_message_post():
 PATCH_FACTORIES = {
     "create": make_create,
     "write": make_write,
+    "_compute_field_value": make_compute_field_value,
     "unlink": make_unlink,
     "message_post": make_message_post,
 }
@@ -286,8 +340,10 @@ class CrmWorkflowEngine(models.AbstractModel):
             old = {f: _cache_values(sudo_records, records._fields[f]) for f in fnames}
         return write_specs, date_specs, fnames, old
 
-    def _write_finish(self, records, plan):
-        write_specs, date_specs, fnames, old = plan
+    def _write_changes(self, records, plan):
+        """{field name: ids whose value changed}, read right after the write
+        (inside the hook, so that recomputations are ours)."""
+        __, __, fnames, old = plan
         changed = {}
         if fnames:
             sudo_records = records.sudo().with_prefetch(records._ids)
@@ -306,6 +362,10 @@ class CrmWorkflowEngine(models.AbstractModel):
                     )
                     if before != after
                 }
+        return changed
+
+    def _write_finish(self, records, plan, changed):
+        write_specs, date_specs, __, __ = plan
         for spec in date_specs:
             ids = changed.get(spec.date_field)
             if ids:
@@ -314,6 +374,62 @@ class CrmWorkflowEngine(models.AbstractModel):
         if write_specs:
             event = Event("write", records._name, records._ids, changed=changed)
             self._process(event, write_specs)
+
+    def _stored_values(self, records, fnames):
+        """Values of stored computed fields before their recomputation, without
+        triggering it: from the cache, else from the database."""
+        values = {}
+        missing = set()
+        for fname in fnames:
+            field = records._fields[fname]
+            values[fname] = dict(
+                zip(records._ids, _cache_values(records, field), strict=True)
+            )
+            missing.update(rid for rid, v in values[fname].items() if v is _MISSING)
+        if missing:
+            columns = [f for f in fnames if records._fields[f].column_type]
+            if columns:
+                query = SQL(
+                    "SELECT id, %s FROM %s WHERE id = ANY(%s)",
+                    SQL(", ").join(SQL.identifier(f) for f in columns),
+                    SQL.identifier(records._table),
+                    list(missing),
+                )
+                self.env.cr.execute(query)
+                for row in self.env.cr.fetchall():
+                    for fname, raw in zip(columns, row[1:], strict=True):
+                        field = records._fields[fname]
+                        record = records.browse(row[0])
+                        values[fname][row[0]] = field.convert_to_cache(
+                            raw, record, validate=False
+                        )
+        return values
+
+    def _on_recompute(self, records, fnames, old, index):
+        changed = {}
+        for fname in fnames:
+            field = records._fields[fname]
+            new = dict(zip(records._ids, _cache_values(records, field), strict=True))
+            ids = {
+                rid
+                for rid, value in new.items()
+                if value is not _MISSING and old[fname].get(rid) != value
+            }
+            if ids:
+                changed[fname] = ids
+        if not changed:
+            return
+        specs = [
+            spec
+            for spec in index.get("write", ())
+            if spec.watched is not None and spec.watched & set(changed)
+        ]
+        if specs:
+            ids = set().union(*changed.values())
+            event = Event(
+                "write", records._name, [r for r in records._ids if r in ids], changed
+            )
+            self._process(event, specs)
 
     def _on_create(self, records, index):
         if "date" in index:

@@ -470,11 +470,19 @@ class CrmWorkflowRule(models.Model):
                 by_event.setdefault(event, []).append(spec)
             if trigger == "on_date" and date_field:
                 by_event.setdefault("date", []).append(spec)
-        for by_event in index.values():
+        for model, by_event in index.items():
             for event in list(by_event):
                 if event.startswith("_"):
                     continue
                 by_event[event] = tuple(by_event[event])
+            # watched fields that a recomputation may change
+            fields_ = self.env[model]._fields if model in self.env else {}
+            by_event["_watched_computed"] = frozenset(
+                name
+                for spec in by_event.get("write", ())
+                for name in (spec.watched or ())
+                if name in fields_ and fields_[name].compute and fields_[name].store
+            )
         return index
 
     @api.model

@@ -306,6 +306,27 @@ class TestCriteria(WorkflowCase):
         self.assertEqual(len(self.runs(on_tags, lead)), 1)
         self.assertEqual(len(self.runs(on_email, lead)), 1)
 
+    def test_computed_field_changed_by_another_record_fires(self):
+        """The lead's email follows its customer's: changing the contact's
+        email changes the lead's, and a rule watching it runs."""
+        rule = self.make_rule(
+            trigger="on_write",
+            trigger_field_ids=["email_from"],
+            actions=[self.set_priority("3")],
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Moving customer", "email": "old@example.com"}
+        )
+        lead = self.LeadAsSalesman.create({"name": "Follows", "partner_id": customer.id})
+        self.assertEqual(lead.email_from, "old@example.com")
+        self.assertFalse(self.runs(rule, lead))
+        customer.with_user(self.salesman).email = "new@example.com"
+        self.env.flush_all()
+        lead.invalidate_recordset()
+        self.assertEqual(lead.email_from, "new@example.com")
+        self.assertEqual(lead.priority, "3")
+        self.assertEqual(len(self.runs(rule, lead)), 1)
+
     def test_company_rule_ignores_other_companies_records(self):
         other = self.env["res.company"].create({"name": "Other Co (rules)"})
         rule = self.make_rule(company_id=other.id, actions=[self.set_priority("3")])
