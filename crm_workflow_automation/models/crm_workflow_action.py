@@ -56,7 +56,7 @@ class CrmWorkflowAction(models.Model):
     rule_id = fields.Many2one(
         related="condition_id.rule_id", store=True, index=True, string="Rule"
     )
-    model_id = fields.Many2one(related="rule_id.model_id", string="Module")
+    model_id = fields.Many2one(related="rule_id.model_id", string="Record type")
     model_name = fields.Char(related="rule_id.model_name", string="Model")
     company_id = fields.Many2one(related="rule_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
@@ -92,7 +92,7 @@ class CrmWorkflowAction(models.Model):
     delay_at_time = fields.Boolean(string="At a time of day")
     delay_time_of_day = fields.Float(
         string="Time of day",
-        help="Hour in the responsible's time zone, e.g. 9.5 for 09:30.",
+        help="Hour in the time zone of the rule's responsible, e.g. 9.5 for 09:30.",
     )
     recheck_condition = fields.Boolean(
         string="Check the criteria again before running",
@@ -254,7 +254,7 @@ class CrmWorkflowAction(models.Model):
         default="user",
     )
     assign_user_id = fields.Many2one("res.users", string="Salesperson")
-    assign_rotation = fields.Json(copy=False)
+    assign_rotation = fields.Json(string="Rotation", copy=False)
     tag_ids = fields.Many2many(
         "crm.tag", "crm_workflow_action_tag_rel", "action_id", "tag_id", string="Tags"
     )
@@ -521,7 +521,10 @@ class CrmWorkflowAction(models.Model):
                 isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
             ):
                 self._raise_config(
-                    self.env._("the extra headers must be a JSON object of texts.")
+                    self.env._(
+                        "the extra headers must be a JSON object whose values are "
+                        "strings."
+                    )
                 )
         for field in self.webhook_field_ids:
             self._check_model_field(field, False)
@@ -719,7 +722,7 @@ class CrmWorkflowAction(models.Model):
         if runner is None:
             raise UserError(
                 self.env._(
-                    "No way to run actions of type “%(type)s”.", type=self.action_type
+                    "Actions of type “%(type)s” cannot be run.", type=self.action_type
                 )
             )
         return runner(records, run)

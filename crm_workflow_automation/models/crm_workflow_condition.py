@@ -24,7 +24,7 @@ class CrmWorkflowCondition(models.Model):
     domain = fields.Char(
         string="Criteria",
         default="[]",
-        help="The records that meet these criteria run this condition's actions. "
+        help="This condition's actions run for the records that meet these criteria. "
         "Empty criteria: every record.",
     )
     is_fallback = fields.Boolean(

@@ -146,22 +146,28 @@ class CrmWorkflowJob(models.Model):
     )
     eta = fields.Datetime(string="Due", required=True, readonly=True, index=True)
     state = fields.Selection(
-        JOB_STATES, required=True, default="pending", readonly=True
+        JOB_STATES, string="Status", required=True, default="pending", readonly=True
     )
     attempts = fields.Integer(readonly=True)
-    max_attempts = fields.Integer(default=DEFAULT_MAX_ATTEMPTS, readonly=True)
-    last_error = fields.Text(readonly=True)
+    max_attempts = fields.Integer(
+        string="Maximum attempts", default=DEFAULT_MAX_ATTEMPTS, readonly=True
+    )
+    last_error = fields.Text(string="Last error", readonly=True)
     cancel_reason = fields.Text(string="Reason", readonly=True)
     payload = fields.Json(readonly=True)
     payload_text = fields.Text(
         compute="_compute_payload_text", string="Payload (formatted)"
     )
-    idempotency_key = fields.Char(required=True, readonly=True, copy=False)
+    idempotency_key = fields.Char(
+        string="Idempotency key", required=True, readonly=True, copy=False
+    )
     event_uid = fields.Char(string="Event ID", readonly=True, copy=False)
     user_id = fields.Many2one("res.users", string="Run as", readonly=True)
     trigger_time = fields.Datetime(string="Triggered on", readonly=True)
-    check_record = fields.Boolean(default=True, readonly=True)
-    claimed_at = fields.Datetime(readonly=True)
+    check_record = fields.Boolean(
+        string="Check the record", default=True, readonly=True
+    )
+    claimed_at = fields.Datetime(string="Claimed on", readonly=True)
     done_at = fields.Datetime(string="Finished on", readonly=True)
     attempt_ids = fields.One2many(
         "crm.workflow.job.attempt", "job_id", string="Delivery attempts", readonly=True

@@ -102,7 +102,7 @@ class CrmWorkflowRule(models.Model):
     sequence = fields.Integer(default=10, help="Rules of a record run in this order.")
     model_id = fields.Many2one(
         "ir.model",
-        string="Module",
+        string="Record type",
         required=True,
         ondelete="cascade",
         index=True,
@@ -169,7 +169,7 @@ class CrmWorkflowRule(models.Model):
         string="Repeat",
         required=True,
         default="every_time",
-        help="Only the first time: a record runs this rule once; if it stops "
+        help="Only the first time: the rule runs once per record; if the record stops "
         "meeting the criteria and meets them again later, the rule does not run "
         "again.",
     )
@@ -213,13 +213,13 @@ class CrmWorkflowRule(models.Model):
         help="Paused rules do not run, and their scheduled jobs wait until the rule "
         "is resumed.",
     )
-    pause_reason = fields.Text(readonly=True)
+    pause_reason = fields.Text(string="Why paused", readonly=True)
     failure_streak = fields.Integer(
         string="Failures in a row",
         readonly=True,
         help="Consecutive failed runs; the rule pauses itself past a threshold.",
     )
-    run_count = fields.Integer(compute="_compute_run_stats", string="Records run")
+    run_count = fields.Integer(compute="_compute_run_stats", string="Records processed")
     failed_count = fields.Integer(compute="_compute_run_stats", string="Failed runs")
     pending_job_count = fields.Integer(
         compute="_compute_pending_job_count", string="Pending jobs"

@@ -61,7 +61,7 @@ class CrmWorkflowRun(models.Model):
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", readonly=True
     )
-    state = fields.Selection(RUN_STATES, readonly=True, index=True)
+    state = fields.Selection(RUN_STATES, string="Status", readonly=True, index=True)
     error = fields.Text(readonly=True)
     duration = fields.Float(
         string="Duration (s)",

@@ -317,7 +317,9 @@ class TestCriteria(WorkflowCase):
         customer = self.env["res.partner"].create(
             {"name": "Moving customer", "email": "old@example.com"}
         )
-        lead = self.LeadAsSalesman.create({"name": "Follows", "partner_id": customer.id})
+        lead = self.LeadAsSalesman.create(
+            {"name": "Follows", "partner_id": customer.id}
+        )
         self.assertEqual(lead.email_from, "old@example.com")
         self.assertFalse(self.runs(rule, lead))
         customer.with_user(self.salesman).email = "new@example.com"
