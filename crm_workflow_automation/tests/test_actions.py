@@ -1025,7 +1025,7 @@ class TestConfigurationChecks(ActionCase):
             dict(hook, webhook_url="https://hooks.example.test/x", webhook_headers="{"),
         )
         self.assert_refused(
-            "the extra headers must be a JSON object of texts.",
+            "the extra headers must be a JSON object whose values are strings.",
             dict(
                 hook,
                 webhook_url="https://hooks.example.test/x",
