@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # crm_workflow_automation: the commands a newcomer uses (see README.md).
 PYTHON ?= python3
 ADDON := crm_workflow_automation
@@ -7,14 +8,16 @@ DEMO_PORT ?= 8069
 LANGS := de_DE,fr_FR,ja_JP
 export PYTHON
 
-.PHONY: help check-odoo pg test-deps test-db lint i18n-check i18n-export test pytest demo bench clean
+.PHONY: help check-odoo pg test-deps test-db lint i18n-check i18n-export test test-odoo pytest demo bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
 	@echo "make test        fresh test database, lint, translation checks, pytest"
 	@echo "make pytest      pytest only, on the existing test database $(TEST_DB)"
+	@echo "make test-odoo   the same tests with Odoo's own runner (--test-enable)"
 	@echo "make i18n-export refresh $(ADDON)/i18n/*.pot and merge it into the .po files"
-	@echo "make bench       performance benchmarks (bench/)"
+	@echo "make bench       engine benchmark vs base_automation (bench/engine.py; BENCH_ARGS=...)"
+	@echo "make bench-jobs  job queue benchmark, one vs two runners (bench/jobs.py; BENCH_JOBS_ARGS=...)"
 
 check-odoo:
 	@tools/require_odoo.sh
@@ -44,13 +47,22 @@ pytest: check-odoo
 		--odoo-database=$(TEST_DB) --odoo-addons-path="$$(tools/addons_path.sh)" \
 		--odoo-log-level=warn $(ADDON)/tests
 
-test: test-deps test-db lint i18n-check pytest
+test-odoo: check-odoo
+	@echo "Odoo's own test runner (--test-enable), on $(TEST_DB)"
+	@$(PYTHON) -m odoo -d $(TEST_DB) --addons-path="$$(tools/addons_path.sh)" --test-enable \
+		--test-tags /$(ADDON) --stop-after-init --no-http --log-level=info \
+		2>&1 | grep -E "odoo.tests.(result|stats)|ERROR|FAIL" ; exit $${PIPESTATUS[0]}
+
+test: test-deps test-db lint i18n-check test-odoo pytest
 
 demo: check-odoo pg
 	@tools/demo.sh $(DEMO_DB) $(DEMO_PORT) $(LANGS)
 
 bench: check-odoo pg
 	$(PYTHON) bench/engine.py $(BENCH_ARGS)
+
+bench-jobs: check-odoo pg
+	$(PYTHON) bench/jobs.py $(BENCH_JOBS_ARGS)
 
 clean:
 	-dropdb --if-exists $(TEST_DB)
