@@ -772,9 +772,8 @@ class CrmWorkflowEngine(models.AbstractModel):
         """Run ``func(records)`` in a savepoint; when it fails, run it record by
         record, each in its own savepoint, so that one bad record neither stops
         the batch nor leaves half of its effects. Returns (done ids, {id: error})."""
-        cr = self.env.cr
         try:
-            with cr.savepoint():
+            with self._savepoint():
                 func(records)
             return list(records._ids), {}
         except Exception as e:  # noqa: BLE001 - isolate, log and go on (on_error = log)
@@ -784,13 +783,30 @@ class CrmWorkflowEngine(models.AbstractModel):
         done, failures = [], {}
         for record in records.browse(records._ids):
             try:
-                with cr.savepoint():
+                with self._savepoint():
                     func(record)
                 done.append(record.id)
             except Exception as e:  # noqa: BLE001
                 _logger.info("workflow action failed on %s: %s", record, e)
                 failures[record.id] = e
         return done, failures
+
+    @contextlib.contextmanager
+    def _savepoint(self):
+        """A savepoint that flushes the ORM but not the pre-commit hooks: Odoo's
+        own ``cr.savepoint()`` runs them, which would post the mail tracking of
+        the whole transaction (a message per record) in the middle of it. On
+        failure the ORM cache is dropped, the pre-commit data (the user's own
+        tracking) is kept."""
+        env = self.env
+        env.flush_all()
+        try:
+            with env.cr.savepoint(flush=False):
+                yield
+                env.flush_all()
+        except Exception:
+            env.transaction.clear()
+            raise
 
     # ------------------------------------------------------------------
     # run log rows
