@@ -182,6 +182,8 @@ def make_compute_field_value():
     hook itself compares the values."""
 
     def _compute_field_value(self, field):
+        if not field.store:
+            return _compute_field_value.origin(self, field)
         index = _index(self)
         watched = index and index.get("_watched_computed")
         if not watched or _is_saving(self):

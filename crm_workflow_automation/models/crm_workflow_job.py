@@ -110,6 +110,9 @@ class CrmWorkflowJob(models.Model):
     _name = "crm.workflow.job"
     _description = "Workflow Scheduled Job"
     _inherit = ["crm.workflow.record.access.mixin"]
+    # Jobs are inserted and updated in bulk by SQL: no create_uid/write_uid
+    # whose foreign keys would be checked for each row.
+    _log_access = False
     _order = "eta desc, id desc"
     _rec_name = "display_name"
 
@@ -144,7 +147,7 @@ class CrmWorkflowJob(models.Model):
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", readonly=True
     )
-    eta = fields.Datetime(string="Due", required=True, readonly=True, index=True)
+    eta = fields.Datetime(string="Due", required=True, readonly=True)
     state = fields.Selection(
         JOB_STATES, string="Status", required=True, default="pending", readonly=True
     )
@@ -172,8 +175,14 @@ class CrmWorkflowJob(models.Model):
     attempt_ids = fields.One2many(
         "crm.workflow.job.attempt", "job_id", string="Delivery attempts", readonly=True
     )
-    company_id = fields.Many2one(
-        "res.company", string="Company", readonly=True, index=True
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    create_date = fields.Datetime(
+        string="Created on", readonly=True, default=lambda self: fields.Datetime.now()
+    )
+    write_date = fields.Datetime(
+        string="Last updated on",
+        readonly=True,
+        default=lambda self: fields.Datetime.now(),
     )
 
     _sql_constraints = [
@@ -395,13 +404,13 @@ class CrmWorkflowJob(models.Model):
         self.env.cr.execute(
             f"""
             INSERT INTO crm_workflow_job
-                   ({names}, create_uid, create_date, write_uid, write_date)
-            SELECT *, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+                   ({names}, create_date, write_date)
+            SELECT *, now() at time zone 'UTC', now() at time zone 'UTC'
               FROM unnest({unnest})
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
             """,
-            [uid, uid] + columns,
+            columns,
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
@@ -451,9 +460,9 @@ class CrmWorkflowJob(models.Model):
         self.flush_model()
         self.env.cr.execute(
             f"""UPDATE crm_workflow_job SET state = 'cancelled', cancel_reason = %s,
-                       write_date = now() at time zone 'UTC', write_uid = %s
+                       write_date = now() at time zone 'UTC'
                  WHERE {" AND ".join(clauses)} RETURNING id""",
-            [reason, self.env.uid] + params,
+            [reason] + params,
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
