@@ -516,30 +516,43 @@ class CrmWorkflowJob(models.Model):
         # transaction must already hold back its jobs
         self.env["crm.workflow.rule"].flush_model(["active", "paused"])
         if ids is not None:
-            where = "j.id = ANY(%(ids)s) AND j.state IN ('pending', 'failed')"
+            due = "j.id = ANY(%(ids)s) AND j.state IN ('pending', 'failed')"
         else:
-            where = (
-                "((j.state IN ('pending', 'failed') AND j.eta <= %(now)s)"
-                " OR (j.state = 'running' AND j.claimed_at < %(stale)s))"
-            )
+            due = "j.state IN ('pending', 'failed') AND j.eta <= %(now)s"
         self.flush_model()
+        # One statement, two index scans: due jobs in due order (partial index
+        # on eta), and jobs whose worker died (partial index on claimed_at).
         self.env.cr.execute(
             f"""
+            WITH due AS (
+                SELECT j.id FROM crm_workflow_job j
+                 WHERE {due}
+                   AND NOT EXISTS (
+                       SELECT 1 FROM crm_workflow_rule r
+                        WHERE r.id = j.rule_id AND (r.paused OR NOT r.active))
+                 ORDER BY j.eta, j.id
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+            ), stale AS (
+                SELECT j.id FROM crm_workflow_job j
+                 WHERE j.state = 'running' AND j.claimed_at < %(stale)s
+                   AND %(recover)s
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+            )
             UPDATE crm_workflow_job AS upd
                SET state = 'running', claimed_at = %(now)s, attempts = upd.attempts + 1,
                    write_date = %(now)s
-             WHERE upd.id IN (
-                   SELECT j.id FROM crm_workflow_job j
-                    WHERE {where}
-                      AND NOT EXISTS (
-                          SELECT 1 FROM crm_workflow_rule r
-                           WHERE r.id = j.rule_id AND (r.paused OR NOT r.active))
-                    ORDER BY j.eta, j.id
-                    LIMIT %(limit)s
-                      FOR UPDATE SKIP LOCKED)
+             WHERE upd.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
             RETURNING upd.id
             """,
-            {"now": now, "stale": stale, "limit": limit, "ids": list(ids or [])},
+            {
+                "now": now,
+                "stale": stale,
+                "limit": limit,
+                "ids": list(ids or []),
+                "recover": ids is None,
+            },
         )
         claimed = [row[0] for row in self.env.cr.fetchall()]
         if claimed:
@@ -581,10 +594,11 @@ class CrmWorkflowJob(models.Model):
                 cr.commit()
             if time.monotonic() - started > budget:
                 break
+        if not done:
+            return 0  # an empty tick is the claim query alone
         remaining = self._due_count(now)
-        cron = self.env["ir.cron"]
         if automatic:
-            cron._notify_progress(done=done, remaining=remaining)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if remaining > limit:
                 self._wake_siblings(runner)
             self._schedule_next_wakeup()
