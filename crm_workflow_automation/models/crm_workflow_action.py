@@ -730,7 +730,9 @@ class CrmWorkflowAction(models.Model):
     # -- field update ----------------------------------------------------
 
     def _field_update_target(self, records):
-        if self.rule_id.run_as_superuser:
+        """Field updates run as the user who triggered them; as superuser only
+        when the rule says so and its responsible is still a Workflow Manager."""
+        if self.rule_id.sudo()._may_run_as_superuser():
             return records.sudo()
         return records
 

@@ -316,6 +316,26 @@ class CrmWorkflowRule(models.Model):
                     )
                 )
 
+    @api.constrains("run_as_superuser", "user_id")
+    def _check_superuser_responsible(self):
+        for rule in self.sudo():
+            if rule.run_as_superuser and not rule._may_run_as_superuser():
+                raise ValidationError(
+                    self.env._(
+                        "Rule “%(rule)s”: only a rule whose responsible is a Workflow "
+                        "Manager may update fields as superuser.",
+                        rule=rule.name,
+                    )
+                )
+
+    def _may_run_as_superuser(self):
+        self.ensure_one()
+        return bool(
+            self.run_as_superuser
+            and self.user_id
+            and self.user_id.has_group("crm_workflow_automation.group_workflow_manager")
+        )
+
     @api.constrains("condition_ids")
     def _check_one_fallback(self):
         for rule in self:

@@ -428,13 +428,8 @@ class TestFieldUpdateAction(ActionCase):
         )
 
     def test_sales_manager_can_save_rule_watching_a_field(self):
-        """A Workflow Manager builds "when the expected revenue changes" rules.
-
-        KNOWN BUG, not in crm_workflow_action.py: this fails with an
-        AccessError on ir.model.fields, which only "Access Rights" may read;
-        crm.workflow.rule._check_fields_of_model reads the watched fields as
-        the manager (the form's field pickers need that read access too).
-        """
+        """A Workflow Manager builds "when the expected revenue changes" rules
+        (reading the model's fields, which Odoo reserves to administrators)."""
         rule = self.rule_as(
             self.sales_manager,
             [self.set_priority("3")],
@@ -455,6 +450,11 @@ class TestFieldUpdateAction(ActionCase):
         self.assertEqual(lead.user_id, self.salesman2)
         self.assertEqual(lead.priority, "3")
         self.assert_ran(rule, lead)
+
+    def test_superuser_updates_need_a_workflow_manager_responsible(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.handover_rule(run_as_superuser=True).user_id = self.salesman
+        self.assertIn("Workflow Manager", str(caught.exception))
 
     def test_update_without_superuser_fails_and_keeps_salesman_edit(self):
         rule = self.handover_rule(run_as_superuser=False)
