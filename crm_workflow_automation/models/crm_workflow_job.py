@@ -246,6 +246,15 @@ class CrmWorkflowJob(models.Model):
         if not jobs:
             raise UserError(self.env._("Only pending or failed jobs can be run now."))
         jobs._check_manager()
+        held = jobs.sudo().filtered(lambda j: j.rule_id.paused or not j.rule_id.active)
+        if held:
+            raise UserError(
+                self.env._(
+                    "The rule “%(rule)s” is paused or inactive: resume or activate it "
+                    "first.",
+                    rule=held[0].rule_id.name,
+                )
+            )
         jobs.sudo()._claim_and_run(jobs.ids)
         return True
 

@@ -13,6 +13,7 @@ from datetime import time as day_time
 import pytz
 
 from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.crm_workflow_automation.models.crm_workflow_engine import Event, Run
@@ -506,6 +507,17 @@ class TestRunner(JobCase):
         self.assertEqual(orphan.priority, "3")
         self.assertEqual((busy_job.state, busy_job.attempts), ("running", 1))
         self.assertEqual(busy.priority, "0")
+
+    def test_run_now_on_a_paused_rule_says_so(self):
+        rule = self.scheduled_rule(amount=1, unit="days")
+        with self.trap_jobs() as trap:
+            self.Lead.create({"name": "Later"})
+        job = trap.assert_enqueued(count=1, rule=rule)
+        rule.write({"paused": True, "pause_reason": "Paused by the test"})
+        with self.assertRaises(UserError) as caught:
+            job.with_user(self.sales_manager).action_run_now()
+        self.assertIn("Prioritise later", str(caught.exception))
+        self.assertEqual(job.state, "pending")
 
     def test_runner_with_nothing_due_claims_nothing(self):
         """The runner's tick is cheap and harmless when no job is due: a job
