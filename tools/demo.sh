@@ -15,9 +15,12 @@ else
     mode=(-i crm_workflow_automation)
     "$PYTHON" -m odoo -d "$db" --addons-path="$addons" "${mode[@]}" --load-language="$langs" \
         --stop-after-init --no-http --log-level=warn
-    # admin / admin is Odoo's demo login; make it so even if the template changed.
+    # admin / admin is Odoo's demo login; English stays the main language
+    # (Odoo makes the first loaded language the default on a new database).
     "$PYTHON" -m odoo shell -d "$db" --addons-path="$addons" --no-http --log-level=warn <<'PY' >/dev/null
-env.ref("base.user_admin").password = "admin"
+env["res.lang"]._activate_lang("en_US")
+admin = env.ref("base.user_admin")
+admin.write({"password": "admin", "lang": "en_US"})
 env.cr.commit()
 PY
     mode=()
