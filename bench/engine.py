@@ -1040,11 +1040,20 @@ def run_scenario(bench, cls, results):
                 f"{ours.seconds / floor.seconds:.2f} (what the engine itself adds)"
             )
         growth = ours.growth / bare.growth if bare.growth > 0 else float("nan")
+        peak = ours.peak / bare.peak
         print(
-            f"  RSS growth ours/bare: {growth:.2f} "
-            f"({mb(ours.growth)} vs {mb(bare.growth)}); peak RSS "
-            f"{mb(ours.peak)} vs {mb(bare.peak)}"
-            + (verdict(growth, 1.5) if scenario.key == "4" else "")
+            f"  peak memory (RSS) of the process during the batch ours/bare: "
+            f"{peak:.2f} ({mb(ours.peak)} vs {mb(bare.peak)})"
+            + (verdict(peak, 1.5) if scenario.key == "4" else "")
+        )
+        print(
+            f"  RSS growth during the batch ours/bare: {growth:.2f} "
+            f"({mb(ours.growth)} vs {mb(bare.growth)})"
+            + (
+                f"; floor/bare: {floor.growth / bare.growth:.2f} ({mb(floor.growth)})"
+                if floor and bare.growth > 0
+                else ""
+            )
         )
         result = {
             "bare": ratio,
@@ -1115,57 +1124,58 @@ FILL = """
 """
 
 
-def explain_claim(bench):
-    """The claim query of an empty tick, captured from ``_claim``, with its
-    EXPLAIN (ANALYZE, BUFFERS); and the scans of the tick's other queries."""
+def explain_tick(bench):
+    """The queries of an empty tick on the job table (captured from
+    ``_run_due_jobs``), then the claim that runs when something is due
+    (captured from ``_claim``), each with its EXPLAIN (ANALYZE, BUFFERS)."""
     cr = bench.cr
     env = bench.env()
-    with benchlib.capture_queries(cr) as queries:
-        env["crm.workflow.job"]._run_due_jobs(automatic=True)
-    claims = [(q, p) for q, p in queries if "UPDATE crm_workflow_job AS upd" in str(q)]
-    assert claims, "the claim query was not captured"
-    query, params = claims[0]
-    cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + str(query), params)
-    plan = [r[0] for r in cr.fetchall()]
-    others = []
-    for q, p in queries:
-        if "crm_workflow_job" in str(q) and (q, p) != claims[0]:
-            cr.execute("EXPLAIN " + str(q), p)
-            scans = [r[0].strip(" ->") for r in cr.fetchall() if "Scan" in r[0]]
-            others.append((" ".join(str(q).split())[:60], scans))
+    Job = env["crm.workflow.job"]
+    with benchlib.capture_queries(cr) as tick:
+        Job._run_due_jobs(automatic=True)
+    with benchlib.capture_queries(cr) as claim:
+        Job._claim()
     cr.rollback()
-    return query, plan, others
+    tick = [(q, p) for q, p in tick if "crm_workflow_job" in str(q)]
+    claim = [(q, p) for q, p in claim if "UPDATE crm_workflow_job AS upd" in str(q)]
+    assert tick and claim, "the tick's queries were not captured"
+    explained = []
+    for label, (query, params) in [("the empty tick's query", q) for q in tick] + [
+        ("the claim, run when the tick's probe finds work", claim[0])
+    ]:
+        cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + str(query), params)
+        explained.append((label, query, [r[0] for r in cr.fetchall()]))
+        cr.rollback()
+    return explained
 
 
-def print_plan(title, query, plan, others, show_query=False):
+def print_plans(title, explained, show_query=False):
     print(title)
-    if show_query:
-        print("  the claim query that _claim executes:")
-        for line in str(query).strip().splitlines():
-            print("    " + line.rstrip())
-    print("  EXPLAIN (ANALYZE, BUFFERS) of the claim:")
-    for line in plan:
-        print("    " + line)
-    due = any("crm_workflow_job_due_idx" in line for line in plan)
-    seq = any("Seq Scan on crm_workflow_job" in line for line in plan)
-    indexes = sorted(
-        {
-            match.group(1)
-            for line in plan
-            for match in re.finditer(
-                r"(?:Index Scan using|Index Only Scan using|Bitmap Index Scan on) "
-                r"(\S+)",
-                line,
-            )
-        }
-    )
-    print(
-        f"  index scan on crm_workflow_job_due_idx: {'yes' if due else 'NO'}; "
-        f"indexes used: {', '.join(indexes) or 'none'}; sequential scan of "
-        f"crm_workflow_job: {'YES' if seq else 'no'}"
-    )
-    for first, scans in others:
-        print(f"  other tick query: {first}... -> {'; '.join(scans)}")
+    for label, query, plan in explained:
+        print(f"  {label}:")
+        if show_query:
+            for line in str(query).strip().splitlines():
+                print("    " + line.rstrip())
+        print("  its EXPLAIN (ANALYZE, BUFFERS):")
+        for line in plan:
+            print("    " + line)
+        seq = any("Seq Scan on crm_workflow_job" in line for line in plan)
+        indexes = sorted(
+            {
+                match.group(1)
+                for line in plan
+                for match in re.finditer(
+                    r"(?:Index Scan using|Index Only Scan using|Bitmap Index Scan on) "
+                    r"(\S+)",
+                    line,
+                )
+            }
+        )
+        timing = next((line for line in plan if "Execution Time" in line), "")
+        print(
+            f"  -> indexes used: {', '.join(indexes) or 'none'}; sequential scan of "
+            f"crm_workflow_job: {'YES' if seq else 'no'}; {timing.strip()}"
+        )
 
 
 RELOAD_SCRIPT = """
@@ -1294,15 +1304,13 @@ def job_table(bench, rows, future):
         cr.commit()
         cr.execute("SELECT count(*) FROM crm_workflow_job")
         total = cr.fetchone()[0]
-        query, plan, others = explain_claim(bench)
+        explained = explain_tick(bench)
         t_big, q_big = empty_tick(bench)
         print()
-        print_plan(
+        print_plans(
             f"Job table: the runner's tick with nothing due, {total:,} jobs in "
             f"crm_workflow_job ({total - before:,} done jobs added)",
-            query,
-            plan,
-            others,
+            explained,
             show_query=True,
         )
         print(
@@ -1315,15 +1323,13 @@ def job_table(bench, rows, future):
             cr.execute(future_sql, ["pending", "bench-future:", future])
             cr.execute("ANALYZE crm_workflow_job")
             cr.commit()
-            query, plan, others = explain_claim(bench)
+            explained = explain_tick(bench)
             t_future, q_future = empty_tick(bench)
             print()
-            print_plan(
+            print_plans(
                 f"Job table, nothing due but {future:,} pending jobs due in 7 days "
                 f"(and the {rows:,} done jobs):",
-                query,
-                plan,
-                others,
+                explained,
             )
             print(
                 f"  empty tick (median of 5): {1000 * t_future:.1f} ms / "
