@@ -534,6 +534,28 @@ class TestRunner(JobCase):
             self.assertEqual(trap.run(), 0)
         self.assertEqual((job.state, job.attempts), ("pending", 0))
 
+    def test_tick_probe_sees_due_and_stale_jobs_only(self):
+        """The probe that an empty tick runs instead of the claim answers
+        False only when neither a due job nor a stale running one exists."""
+        self.env.cr.execute(
+            "UPDATE crm_workflow_job SET state = 'cancelled'"
+            " WHERE state IN ('pending', 'failed', 'running')"
+        )
+        self.assertFalse(self.Job._anything_due())
+        self.scheduled_rule(amount=1, unit="days")
+        with self.trap_jobs() as trap:
+            lead = self.lead()
+        job = trap.assert_enqueued(count=1, records=lead)
+        now = fields.Datetime.now()
+        self.assertFalse(self.Job._anything_due(now))
+        self.assertTrue(self.Job._anything_due(job.eta))
+        job.write({"state": "failed"})
+        self.assertTrue(self.Job._anything_due(job.eta + timedelta(seconds=1)))
+        job.write({"state": "running", "claimed_at": now - timedelta(minutes=5)})
+        self.assertFalse(self.Job._anything_due(now))
+        job.write({"claimed_at": now - timedelta(hours=2)})
+        self.assertTrue(self.Job._anything_due(now))
+
     def test_job_due_in_ten_minutes_wakes_the_runner_cron_then(self):
         """The runner is woken at the job's time, not at its next hourly poll."""
         cron = self.env.ref(CRON)
