@@ -608,9 +608,9 @@ class CrmWorkflowJob(models.Model):
                 # or just committed, instead of failing to serialize.
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             try:
-                ids = (
-                    self._claim(limit=limit, now=now) if self._anything_due(now) else []
-                )
+                # the probe only while idle: when draining, the claim finds the work
+                idle = not done and not self._anything_due(now)
+                ids = [] if idle else self._claim(limit=limit, now=now)
             except psycopg2.OperationalError as e:
                 if not automatic or e.pgcode not in PG_RETRYABLE:
                     raise
