@@ -189,48 +189,49 @@ class Fixtures(benchlib.BenchData):
 # ----------------------------------------------------------------------
 
 
-def our_rule(fx, env, name, trigger, watched, domain, actions):
-    C = fx.Command
+def rule_head(fx, env, name, trigger, watched, active):
+    """What a rule of either engine says first: its name, model, trigger and
+    watched fields."""
     return {
         "name": name,
         "trigger": trigger,
-        "active": False,
+        "active": active,
         "model_id": fx.lead_model_id,
-        "trigger_field_ids": [C.set([fx.field(env, f).id for f in watched])],
-        "condition_ids": [
-            C.create(
-                {
-                    "sequence": 1,
-                    "domain": domain,
-                    "action_ids": [C.create(dict(a)) for a in actions],
-                }
-            )
-        ],
+        "trigger_field_ids": [fx.Command.set([fx.field(env, f).id for f in watched])],
     }
+
+
+def our_rule(fx, env, name, trigger, watched, domain, actions):
+    C = fx.Command
+    branch = {
+        "sequence": 1,
+        "domain": domain,
+        "action_ids": [C.create(dict(a)) for a in actions],
+    }
+    return dict(
+        rule_head(fx, env, name, trigger, watched, False),
+        condition_ids=[C.create(branch)],
+    )
 
 
 def ba_rule(fx, env, name, trigger, watched, domain, actions, **extra):
-    C = fx.Command
-    return {
-        "name": name,
-        "trigger": trigger,
-        "active": True,
-        "model_id": fx.lead_model_id,
-        "trigger_field_ids": [C.set([fx.field(env, f).id for f in watched])],
-        "filter_domain": domain,
-        "action_server_ids": [
-            C.create(
-                dict(
-                    a,
-                    model_id=fx.lead_model_id,
-                    usage="base_automation",
-                    name=a.get("name") or name,
-                )
-            )
-            for a in actions
-        ],
+    """A base.automation rule, active: base_automation has no rules while
+    ours run (see Bench.settle)."""
+    servers = [
+        dict(
+            a,
+            model_id=fx.lead_model_id,
+            usage="base_automation",
+            name=a.get("name") or name,
+        )
+        for a in actions
+    ]
+    return dict(
+        rule_head(fx, env, name, trigger, watched, True),
+        filter_domain=domain,
+        action_server_ids=[fx.Command.create(vals) for vals in servers],
         **extra,
-    }
+    )
 
 
 def our_set_priority(fx, env):
