@@ -79,30 +79,16 @@ def create_db(db, keep=False):
     if keep and db_has_modules(db):
         log(f"reusing the database {db}")
         return
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
     log(f"creating the database {db} ({MODULES}, no demo data)")
-    logfile = f"/tmp/{db}-install.log"
-    with open(logfile, "w") as out:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "odoo",
-                "-d",
-                db,
-                f"--addons-path={addons_path()}",
-                "-i",
-                MODULES,
-                "--stop-after-init",
-                "--without-demo=all",
-                "--no-http",
-                "--log-level=warn",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    # the project's own fresh-database script, which also fails on an ERROR
+    # (or a warning of the add-on) in the install log; its output is progress
+    result = subprocess.run(
+        [os.path.join(ROOT, "tools", "create_db.sh"), db, "--without-demo=all"],
+        env=dict(os.environ, MODULES=MODULES, PYTHON=sys.executable),
+        stdout=sys.stderr,
+    )
     if result.returncode:
-        sys.exit(f"installing the modules failed, see {logfile}")
+        sys.exit(f"creating the database {db} failed")
     log("database ready")
 
 

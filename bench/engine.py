@@ -1179,6 +1179,16 @@ def print_plans(title, explained, show_query=False):
         )
 
 
+def show_tick(bench, title, show_query=False):
+    """Print the plans of an empty tick's queries and of the claim; return
+    the empty tick's median time and query count."""
+    explained = explain_tick(bench)
+    tick = empty_tick(bench)
+    print()
+    print_plans(title, explained, show_query=show_query)
+    return tick
+
+
 RELOAD_SCRIPT = """
 import sys, time
 sys.path.insert(0, {bench!r})
@@ -1305,13 +1315,10 @@ def job_table(bench, rows, future):
         cr.commit()
         cr.execute("SELECT count(*) FROM crm_workflow_job")
         total = cr.fetchone()[0]
-        explained = explain_tick(bench)
-        t_big, q_big = empty_tick(bench)
-        print()
-        print_plans(
+        t_big, q_big = show_tick(
+            bench,
             f"Job table: the runner's tick with nothing due, {total:,} jobs in "
             f"crm_workflow_job ({total - before:,} done jobs added)",
-            explained,
             show_query=True,
         )
         print(
@@ -1324,13 +1331,10 @@ def job_table(bench, rows, future):
             cr.execute(future_sql, ["pending", "bench-future:", future])
             cr.execute("ANALYZE crm_workflow_job")
             cr.commit()
-            explained = explain_tick(bench)
-            t_future, q_future = empty_tick(bench)
-            print()
-            print_plans(
+            t_future, q_future = show_tick(
+                bench,
                 f"Job table, nothing due but {future:,} pending jobs due in 7 days "
                 f"(and the {rows:,} done jobs):",
-                explained,
             )
             print(
                 f"  empty tick (median of 5): {1000 * t_future:.1f} ms / "

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Usage: tools/create_db.sh DB [extra odoo options...]
-# Creates a fresh database DB with crm + crm_workflow_automation (demo data
-# included) and fails if the install logs an ERROR, or a WARNING that comes from
-# this add-on.
+# Usage: [MODULES=a,b] tools/create_db.sh DB [extra odoo options...]
+# Creates a fresh database DB with crm_workflow_automation (and crm; demo data
+# included unless an option says otherwise), or with MODULES, and fails if the
+# install logs an ERROR, or a WARNING that comes from this add-on.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 db=$1; shift
 PYTHON=${PYTHON:-python3}
+modules=${MODULES:-crm_workflow_automation}
 addons=$("$here/tools/addons_path.sh")
 log=$(mktemp /tmp/cwa-install-XXXX.log)
 dropdb --if-exists "$db"
-echo "Installing crm_workflow_automation into a fresh database '$db' (log: $log)..."
-"$PYTHON" -m odoo -d "$db" --addons-path="$addons" -i crm_workflow_automation \
+echo "Installing $modules into a fresh database '$db' (log: $log)..."
+"$PYTHON" -m odoo -d "$db" --addons-path="$addons" -i "$modules" \
     --stop-after-init --no-http --log-level=info "$@" >"$log" 2>&1 || {
     tail -40 "$log" >&2
     echo "ERROR: installation failed, see $log" >&2
