@@ -506,12 +506,14 @@ class CrmWorkflowJob(models.Model):
         return self._run_due_jobs(automatic=True, runner=runner)
 
     @api.model
-    def _stale_timeout(self):
-        return int(
+    def _stale_before(self, now):
+        """A ``running`` job claimed before this time lost its worker."""
+        timeout = int(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("crm_workflow_automation.job_timeout", 1800)
         )
+        return now - timedelta(seconds=timeout)
 
     @api.model
     def _claim(self, limit=BATCH_SIZE, now=None, ids=None):
@@ -520,7 +522,7 @@ class CrmWorkflowJob(models.Model):
         never take the same job. ``running`` jobs older than the timeout (their
         worker died) are due again."""
         now = now or Datetime.now()
-        stale = now - timedelta(seconds=self._stale_timeout())
+        stale = self._stale_before(now)
         # the claim reads the rules' state: a rule paused or deactivated in this
         # transaction must already hold back its jobs
         self.env["crm.workflow.rule"].flush_model(["active", "paused"])
@@ -585,7 +587,7 @@ class CrmWorkflowJob(models.Model):
                 OR COALESCE((SELECT min(claimed_at) FROM crm_workflow_job
                               WHERE state = 'running') < %(stale)s, false)
             """,
-            {"now": now, "stale": now - timedelta(seconds=self._stale_timeout())},
+            {"now": now, "stale": self._stale_before(now)},
         )
         return self.env.cr.fetchone()[0]
 
