@@ -20,7 +20,18 @@ class CrmWorkflowCondition(models.Model):
     )
     sequence = fields.Integer(default=10)
     name = fields.Char(string="Condition", translate=True)
-    model_name = fields.Char(related="rule_id.model_name", string="Model")
+    # A plain field filled from the rule (the context's default in the form,
+    # the rule at create): the web client cannot compute a related field of
+    # a rule that is not saved yet, and the criteria and the actions' field
+    # domains need the record type while all three are being created.
+    model_id = fields.Many2one(
+        "ir.model",
+        string="Record type",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    model_name = fields.Char(related="model_id.model", string="Model")
     domain = fields.Char(
         string="Criteria",
         default="[]",
@@ -50,6 +61,27 @@ class CrmWorkflowCondition(models.Model):
     )
     company_id = fields.Many2one(related="rule_id.company_id", store=True, index=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = self.env["crm.workflow.rule"]
+        for vals in vals_list:
+            if vals.get("rule_id"):
+                model = rules.browse(vals["rule_id"]).model_id
+                vals["model_id"] = model.id or vals.get("model_id")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "model_id" in vals:
+            # the actions follow (and check that they still fit)
+            self.action_ids.write({"model_id": vals["model_id"]})
+        return res
+
+    @api.onchange("rule_id")
+    def _onchange_rule_id(self):
+        if self.rule_id.model_id:
+            self.model_id = self.rule_id.model_id
+
     @api.depends("name", "is_fallback", "sequence")
     def _compute_display_name(self):
         for condition in self:
@@ -60,14 +92,14 @@ class CrmWorkflowCondition(models.Model):
                     "Condition %(number)s", number=condition.sequence
                 )
 
-    @api.constrains("domain", "rule_id")
+    @api.constrains("domain", "model_id")
     def _check_domain(self):
         for condition in self:
             if condition.is_fallback:
                 continue
             try:
                 domain = condition._eval_domain()
-                Model = self.env[condition.rule_id.model_name].sudo()
+                Model = self.env[condition.model_name].sudo()
                 # builds the SQL, so unknown fields and operators fail here
                 Model._search(domain, limit=1)
             except Exception as e:

@@ -366,6 +366,9 @@ class CrmWorkflowRule(models.Model):
         was_active = {rule.id: rule.active and not rule.paused for rule in self}
         res = super().write(vals)
         self._invalidate_rule_index()
+        if "model_id" in vals:
+            # conditions and actions follow, and check that they still fit
+            self.condition_ids.write({"model_id": vals["model_id"]})
         if "trigger" in vals or "model_id" in vals:
             self.action_ids._check_configuration()
         if "active" in vals and not vals["active"]:

@@ -15,7 +15,9 @@ from odoo.tests import new_test_user, tagged
 
 from .common import WorkflowCase
 
-ACTION_LOGGER = "odoo.addons.crm_workflow_automation.models.crm_workflow_action"
+ACTION_LOGGER = (
+    "odoo.addons.crm_workflow_automation.models.crm_workflow_action_function"
+)
 
 
 class ActionCase(WorkflowCase):
@@ -557,7 +559,9 @@ class TestTagsStageConvertActions(ActionCase):
         rule = self.make_rule(
             trigger="on_create",
             domain="[('expected_revenue', '>=', 10000)]",
-            actions=[{"action_type": "set_stage", "stage_id": self.stage_qualified.id}],
+            actions=[
+                {"action_type": "set_stage", "target_stage_id": self.stage_qualified.id}
+            ],
         )
         big = self.new_lead("Big", expected_revenue=25000)
         small = self.new_lead("Small", expected_revenue=500)
@@ -569,7 +573,7 @@ class TestTagsStageConvertActions(ActionCase):
     def test_team_stage_is_accepted_when_condition_restricts_to_that_team(self):
         self.rule_as(
             self.sales_manager,
-            [{"action_type": "set_stage", "stage_id": self.stage_team.id}],
+            [{"action_type": "set_stage", "target_stage_id": self.stage_team.id}],
             domain=f"[('team_id', '=', {self.team.id})]",
         )
         lead = self.new_lead("Direct deal")
@@ -586,14 +590,19 @@ class TestTagsStageConvertActions(ActionCase):
             ):
                 self.rule_as(
                     self.sales_manager,
-                    [{"action_type": "set_stage", "stage_id": self.stage_other.id}],
+                    [
+                        {
+                            "action_type": "set_stage",
+                            "target_stage_id": self.stage_other.id,
+                        }
+                    ],
                     domain=domain,
                 )
 
     def test_other_team_stage_fails_at_run_and_is_logged(self):
         rule = self.rule_as(
             self.sales_manager,
-            [{"action_type": "set_stage", "stage_id": self.stage_other.id}],
+            [{"action_type": "set_stage", "target_stage_id": self.stage_other.id}],
         )
         lead = self.new_lead("Direct, not KA")
         lead = self.read_back(lead)
@@ -1102,14 +1111,14 @@ class TestConfigurationChecks(ActionCase):
         )
         self.assert_refused(
             "these records have no CRM stage.",
-            {"action_type": "set_stage", "stage_id": self.stage_qualified.id},
+            {"action_type": "set_stage", "target_stage_id": self.stage_qualified.id},
             **partner,
         )
 
     def test_rule_on_deleted_leads_refuses_actions_on_the_lead(self):
         self.assert_refused(
             "a rule on deleted records can only notify users, call a webhook",
-            {"action_type": "set_stage", "stage_id": self.stage_won.id},
+            {"action_type": "set_stage", "target_stage_id": self.stage_won.id},
             trigger="on_unlink",
         )
 

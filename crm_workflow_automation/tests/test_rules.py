@@ -608,7 +608,7 @@ class TestBadConfiguration(WorkflowCase):
             "another sales team",
             self.make_rule,
             domain=f"[('team_id', '=', {self.team.id})]",
-            actions=[{"action_type": "set_stage", "stage_id": foreign_stage.id}],
+            actions=[{"action_type": "set_stage", "target_stage_id": foreign_stage.id}],
         )
 
     def test_two_fallback_conditions_are_refused(self):

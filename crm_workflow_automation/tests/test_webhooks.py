@@ -17,7 +17,7 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.crm_workflow_automation.models import crm_workflow_job
+from odoo.addons.crm_workflow_automation.models import crm_workflow_job_webhook
 from odoo.addons.crm_workflow_automation.models.webhook_transport import (
     blocked_address,
     guarded_session,
@@ -348,7 +348,7 @@ class TestWebhookSsrfGuard(WebhookCase):
                     return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("8.8.8.8", 0))]
 
             with (
-                patch.object(crm_workflow_job, "socket", PublicDns),
+                patch.object(crm_workflow_job_webhook, "socket", PublicDns),
                 self.trap_jobs() as trap,
             ):
                 self.Lead.create({"name": "Rebound"})

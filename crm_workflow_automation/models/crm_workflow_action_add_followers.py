@@ -1,0 +1,26 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class CrmWorkflowAction(models.Model):
+    _inherit = "crm.workflow.action"
+
+    action_type = fields.Selection(
+        selection_add=[("add_followers", "Add Followers")],
+        ondelete={"add_followers": "cascade"},
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        "crm_workflow_action_partner_rel",
+        "action_id",
+        "partner_id",
+        string="Followers",
+    )
+
+    def _check_add_followers(self):
+        if not self.partner_ids:
+            self._raise_config(self.env._("choose the followers to add."))
+
+    def _run_add_followers(self, records, run):
+        records.message_subscribe(partner_ids=self.partner_ids.ids)

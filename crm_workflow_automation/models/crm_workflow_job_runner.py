@@ -1,0 +1,551 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The runner: claim due jobs with ``FOR UPDATE SKIP LOCKED``, run them in
+batches (one ``_execute`` per action and batch, a failed batch again job by
+job), and write what happened in a few bulk statements."""
+
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, models
+from odoo.fields import Datetime
+
+from .crm_workflow_engine import Run
+from .crm_workflow_job import (
+    BATCH_SIZE,
+    NOW,
+    PG_RETRYABLE,
+    backoff_seconds,
+    is_retryable,
+)
+
+_logger = logging.getLogger(__name__)
+
+
+class CrmWorkflowJob(models.Model):
+    _inherit = "crm.workflow.job"
+
+    # ------------------------------------------------------------------
+    # the runner
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_run_due_jobs(self, runner=1):
+        """Entry point of the runner crons (several may run at once)."""
+        return self._run_due_jobs(automatic=True, runner=runner)
+
+    @api.model
+    def _stale_before(self, now):
+        """A ``running`` job claimed before this time lost its worker."""
+        timeout = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("crm_workflow_automation.job_timeout", 1800)
+        )
+        return now - timedelta(seconds=timeout)
+
+    @api.model
+    def _claim(self, limit=BATCH_SIZE, now=None, ids=None):
+        """Claim up to ``limit`` due jobs for this transaction: one UPDATE whose
+        sub-select locks the rows with SKIP LOCKED, so that concurrent runners
+        never take the same job. ``running`` jobs older than the timeout (their
+        worker died) are due again."""
+        now = now or Datetime.now()
+        stale = self._stale_before(now)
+        # the claim reads the rules' state: a rule paused or deactivated in this
+        # transaction must already hold back its jobs
+        self.env["crm.workflow.rule"].flush_model(["active", "paused"])
+        if ids is not None:
+            due = "j.id = ANY(%(ids)s) AND j.state IN ('pending', 'failed')"
+        else:
+            due = "j.state IN ('pending', 'failed') AND j.eta <= %(now)s"
+        self.flush_model()
+        # One statement, two index scans: due jobs in due order (partial index
+        # on eta), and jobs whose worker died (partial index on claimed_at).
+        self.env.cr.execute(
+            f"""
+            WITH due AS (
+                SELECT j.id FROM crm_workflow_job j
+                 WHERE {due}
+                   AND NOT EXISTS (
+                       SELECT 1 FROM crm_workflow_rule r
+                        WHERE r.id = j.rule_id AND (r.paused OR NOT r.active))
+                 ORDER BY j.eta, j.id
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+            ), stale AS (
+                SELECT j.id FROM crm_workflow_job j
+                 WHERE j.state = 'running' AND j.claimed_at < %(stale)s
+                   AND %(recover)s
+                 LIMIT %(limit)s
+                   FOR UPDATE SKIP LOCKED
+            )
+            UPDATE crm_workflow_job AS upd
+               SET state = 'running', claimed_at = %(now)s, attempts = upd.attempts + 1,
+                   write_date = %(now)s
+             WHERE upd.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
+            RETURNING upd.id
+            """,
+            {
+                "now": now,
+                "stale": stale,
+                "limit": limit,
+                "ids": list(ids or []),
+                "recover": ids is None,
+            },
+        )
+        claimed = [row[0] for row in self.env.cr.fetchall()]
+        if claimed:
+            self.invalidate_model(["state", "claimed_at", "attempts"])
+        return claimed
+
+    @api.model
+    def _anything_due(self, now=None):
+        """Whether a claim could find work: the earliest pending job is due, or
+        a running job is stale. Each ``min()`` reads the first entry of a partial
+        index, so the answer costs one index probe whatever the planner's
+        statistics say: with many done jobs in the past and pending ones in the
+        future, PostgreSQL takes ``eta <= now`` for a wide range and may read
+        every pending job to answer the claim itself."""
+        now = now or Datetime.now()
+        self.flush_model(["state", "eta", "claimed_at"])
+        self.env.cr.execute(
+            """
+            SELECT COALESCE((SELECT min(eta) FROM crm_workflow_job
+                              WHERE state IN ('pending', 'failed')) <= %(now)s, false)
+                OR COALESCE((SELECT min(claimed_at) FROM crm_workflow_job
+                              WHERE state = 'running') < %(stale)s, false)
+            """,
+            {"now": now, "stale": self._stale_before(now)},
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _run_due_jobs(
+        self, automatic=False, runner=1, limit=BATCH_SIZE, now=None, time_budget=None
+    ):
+        """Claim and run due jobs in batches until none is due (or the time
+        budget is spent). With ``automatic`` (the cron), each claim and each
+        batch is committed, and progress is reported to ``ir.cron``. Returns the
+        number of jobs run."""
+        budget = time_budget or self._time_budget()
+        started = time.monotonic()
+        done = 0
+        cr = self.env.cr
+        while True:
+            if automatic:
+                cr.commit()
+                # A claim in READ COMMITTED skips rows that another runner locked
+                # or just committed, instead of failing to serialize.
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            try:
+                # the probe only while idle: when draining, the claim finds the work
+                idle = not done and not self._anything_due(now)
+                ids = [] if idle else self._claim(limit=limit, now=now)
+            except psycopg2.OperationalError as e:
+                if not automatic or e.pgcode not in PG_RETRYABLE:
+                    raise
+                cr.rollback()
+                continue
+            if automatic:
+                cr.commit()  # the claim is visible (state running) before the work
+            if not ids:
+                break
+            self.browse(ids)._run_claimed()
+            done += len(ids)
+            if automatic:
+                cr.commit()
+            if time.monotonic() - started > budget:
+                break
+        if not done:
+            return 0  # an empty tick is the probe query alone
+        remaining = self._due_count(now)
+        if automatic:
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            if remaining > limit:
+                self._wake_siblings(runner)
+            self._schedule_next_wakeup()
+        return done
+
+    @api.model
+    def _time_budget(self):
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("crm_workflow_automation.runner_time_budget", 240)
+        )
+
+    @api.model
+    def _due_count(self, now=None):
+        self.env.cr.execute(
+            "SELECT count(*) FROM crm_workflow_job"
+            " WHERE state IN ('pending', 'failed') AND eta <= %s",
+            [now or Datetime.now()],
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _schedule_next_wakeup(self):
+        """After a run, make sure the runner wakes for the next job due."""
+        self.env.cr.execute(
+            "SELECT min(eta) FROM crm_workflow_job WHERE state IN ('pending', 'failed')"
+        )
+        next_eta = self.env.cr.fetchone()[0]
+        if next_eta:
+            self._wake_runners([next_eta])
+
+    @api.model
+    def _runner_crons(self):
+        return (
+            self.env["ir.cron"]
+            .sudo()
+            .search([("code", "like", "model._cron_run_due_jobs(")], order="id")
+        )
+
+    @api.model
+    def _wake_siblings(self, runner):
+        """A backlog: wake the other runner crons, which claim with SKIP LOCKED."""
+        for cron in self._runner_crons():
+            if cron.active and f"runner={runner})" not in (cron.code or ""):
+                cron._trigger()
+
+    def _claim_and_run(self, ids):
+        claimed = self._claim(ids=ids)
+        if claimed:
+            self.browse(claimed)._run_claimed()
+        return claimed
+
+    # ------------------------------------------------------------------
+    # running claimed jobs
+    # ------------------------------------------------------------------
+
+    def _run_claimed(self):
+        """Run claimed jobs: grouped by (kind, rule, action, user) so that an
+        action runs once per group; webhooks one by one, each delivery its own."""
+        groups = defaultdict(list)
+        for job in self.sudo():
+            action = job.action_id
+            if job.job_type == "action" and action and not action._job_batchable():
+                key = ("single", job.id)
+            else:
+                key = (
+                    job.job_type,
+                    job.rule_id.id,
+                    action.id,
+                    job.condition_id.id,
+                    job.user_id.id,
+                )
+            groups[key].append(job)
+        outcome = _Outcome(self.env)
+        for jobs in groups.values():
+            jobs = self.browse([j.id for j in jobs]).sudo()
+            try:
+                jobs._run_group(outcome)
+            except Exception as e:
+                _logger.exception("workflow job group %s failed", jobs.ids)
+                outcome.failed(jobs, e)
+        outcome.flush()
+
+    def _run_group(self, outcome):
+        first = self[:1]
+        rule = first.rule_id
+        user = first.user_id or self.env.ref("base.user_root")
+        if not rule or (first.job_type == "action" and not first.action_id):
+            outcome.cancel(self, self.env._("The rule or the action was deleted."))
+            return
+        env = self.env(user=user.id, su=False)
+        Model = env[first.res_model]
+        jobs_by_record = defaultdict(list)
+        for job in self:
+            jobs_by_record[job.res_id].append(job)
+        checked = self.filtered("check_record")
+        unchecked = self - checked
+        live_ids = set(Model.sudo().browse(checked.mapped("res_id")).exists()._ids)
+        gone = checked.filtered(lambda j: j.res_id not in live_ids)
+        if gone:
+            outcome.cancel(gone, self.env._("The record no longer exists."))
+        jobs = (checked - gone) | unchecked
+        if not jobs:
+            return
+        if first.job_type == "rule":
+            jobs._run_rule_jobs(rule, Model, outcome)
+        else:
+            jobs._run_action_jobs(rule, Model, outcome)
+
+    def _recheck(self, rule, Model, outcome):
+        """Jobs whose record still meets the criteria of their condition."""
+        condition = self[:1].condition_id
+        checked = self.filtered("check_record")
+        if not condition or not checked:
+            return self
+        engine = self.env["crm.workflow.engine"]
+        domain = condition._eval_domain() if not condition.is_fallback else []
+        if condition.is_fallback:
+            # the fallback runs for records that meet no other condition
+            others = rule.condition_ids.filtered(lambda c: not c.is_fallback)
+            ids = set(checked.mapped("res_id"))
+            for other in others:
+                ids -= engine._search_ids(Model._name, ids, other._eval_domain())
+            ok = ids
+        else:
+            ok = engine._search_ids(
+                Model._name,
+                checked.mapped("res_id"),
+                domain + rule._company_domain(Model),
+            )
+        stale = checked.filtered(lambda j: j.res_id not in ok)
+        if stale:
+            outcome.cancel(
+                stale, self.env._("The record no longer meets the criteria.")
+            )
+        return self - stale
+
+    def _run_action_jobs(self, rule, Model, outcome):
+        action = self[:1].action_id
+        jobs = self
+        if action.recheck_condition:
+            jobs = jobs._recheck(rule, Model, outcome)
+        if action.timing == "scheduled" and action.delay_anchor == "date_field":
+            jobs = jobs._follow_date(action, Model, outcome)
+        if not jobs:
+            return
+        engine = self.env["crm.workflow.engine"]
+        records = Model.browse(jobs.mapped("res_id"))
+        if len(jobs) == 1 or not action._job_batchable():
+            job = jobs
+            run = Run(rule, job.condition_id, job=job)
+
+            def func(batch):
+                action._execute(batch, run)
+
+            started = time.perf_counter()
+            done, failures = engine._run_isolated(records, func)
+            outcome.attempts(job, run.attempts)
+            outcome.record(jobs, done, failures, time.perf_counter() - started)
+            return
+        run = Run(rule, self[:1].condition_id)
+        started = time.perf_counter()
+        done, failures = engine._run_isolated(
+            records, lambda batch: action._execute(batch, run)
+        )
+        outcome.record(jobs, done, failures, time.perf_counter() - started)
+
+    def _follow_date(self, action, Model, outcome):
+        """A date-anchored job follows its date: postponed when the date moved
+        later, cancelled when it was emptied."""
+        records = Model.sudo().browse(self.mapped("res_id"))
+        etas = action._compute_etas(records, Datetime.now())
+        keep = self.browse()
+        for job in self:
+            eta = etas.get(job.res_id)
+            if eta is None:
+                outcome.cancel(job, self.env._("The date field was emptied."))
+            elif eta > job.eta + timedelta(minutes=1):
+                outcome.postpone(job, eta)
+            else:
+                keep |= job
+        return keep
+
+    def _run_rule_jobs(self, rule, Model, outcome):
+        """A date rule is due for these records: check that the date still
+        says so, run the rule, and schedule the next occurrence."""
+        fname = rule.date_field_id.name
+        now = Datetime.now()
+        records = Model.sudo().browse(self.mapped("res_id"))
+        values = (
+            dict(zip(records._ids, records.mapped(fname), strict=True)) if fname else {}
+        )
+        due = self.browse()
+        for job in self:
+            eta = rule._date_rule_eta(values.get(job.res_id), job.eta)
+            if eta is None:
+                outcome.cancel(job, self.env._("The date field was emptied."))
+            elif (eta - job.eta).total_seconds() > 60:
+                # a later date has its own job; an earlier one is due anyway
+                # (an overdue date run at once has its job after its date)
+                outcome.cancel(
+                    job, self.env._("The date changed; the job was rescheduled.")
+                )
+            else:
+                due |= job
+        if not due:
+            return
+        engine = self.env["crm.workflow.engine"].with_env(Model.env)
+        started = time.perf_counter()
+        done, failures = engine._run_rule_now(
+            rule.with_env(Model.env).sudo(), Model.browse(due.mapped("res_id"))
+        )
+        outcome.record(due, done, failures, time.perf_counter() - started, logged=True)
+        if rule.date_recurrence in ("monthly", "yearly"):
+            # the next occurrence comes after the one that ran, also when it ran
+            # before its time (Run now): counted from the clock, that occurrence
+            # would be "next" again and, its key taken, the recurrence would end
+            by_after = defaultdict(list)
+            for job in due:
+                by_after[max(now, job.eta) + timedelta(minutes=1)].append(job.res_id)
+            for after, ids in by_after.items():
+                rule._schedule_date_rule(
+                    records.browse(ids), cancel_previous=False, now=after
+                )
+
+    def _append_attempt(self, attempt, run_attempts):
+        if run_attempts is not None:
+            run_attempts.append(attempt)
+        else:
+            self.env["crm.workflow.job.attempt"].sudo().create(attempt)
+
+
+class _Outcome:
+    """What a runner batch did to its jobs, written in a few bulk statements
+    at the end of the batch (and the run log rows that go with it)."""
+
+    def __init__(self, env):
+        self.env = env
+        self.done = []
+        self.retry = []  # (job, eta, error)
+        self.dead = []  # (job, error)
+        self.cancelled = []  # (job, reason)
+        self.postponed = []  # (job, eta)
+        self.log = []
+        self.attempt_rows = []
+        self.rule_results = defaultdict(list)  # rule id -> [True/False ...]
+
+    def cancel(self, jobs, reason):
+        for job in jobs:
+            self.cancelled.append((job, reason))
+
+    def postpone(self, job, eta):
+        self.postponed.append((job, eta))
+
+    def attempts(self, job, attempts):
+        self.attempt_rows.extend(attempts)
+
+    def failed(self, jobs, error):
+        self.record(jobs, [], {job.res_id: error for job in jobs}, 0.0)
+
+    def record(self, jobs, done_ids, failures, elapsed, logged=False):
+        engine = self.env["crm.workflow.engine"]
+        per_record = elapsed / max(len(jobs), 1)
+        done_ids = set(done_ids)
+        for job in jobs:
+            if job.res_id in done_ids and job.res_id not in failures:
+                self.done.append(job)
+                self.rule_results[job.rule_id.id].append(True)
+                state, error = "done", None
+            else:
+                error = failures.get(job.res_id)
+                self.rule_results[job.rule_id.id].append(False)
+                message = (
+                    str(error) if error is not None else self.env._("Unknown error")
+                )
+                if is_retryable(error) and job.attempts < job.max_attempts:
+                    delay = getattr(error, "retry_after", None)
+                    if delay is None:
+                        delay = backoff_seconds(job.attempts)
+                    self.retry.append(
+                        (job, Datetime.now() + timedelta(seconds=delay), message)
+                    )
+                else:
+                    self.dead.append((job, message))
+                state, error = "failed", message
+            if not logged:
+                self.log.extend(
+                    engine._log_rows(
+                        job.rule_id,
+                        job.condition_id,
+                        job.res_model,
+                        [job.res_id],
+                        state,
+                        depth=0,
+                        duration=per_record,
+                        error=error,
+                        action=job.action_id,
+                        job_ids={job.res_id: job.id},
+                    )
+                )
+
+    def flush(self):
+        cr = self.env.cr
+        Job = self.env["crm.workflow.job"]
+        if self.attempt_rows:
+            self.env["crm.workflow.job.attempt"].sudo().create(self.attempt_rows)
+        if self.done:
+            cr.execute(
+                f"UPDATE crm_workflow_job SET state = 'done', done_at = {NOW},"
+                f" last_error = NULL, write_date = {NOW} WHERE id = ANY(%s)",
+                [[job.id for job in self.done]],
+            )
+        self._update(
+            "state = 'failed', eta = v.eta, last_error = v.text",
+            [(job.id, eta, error) for job, eta, error in self.retry],
+        )
+        self._update(
+            f"state = 'dead', last_error = v.text, done_at = {NOW}",
+            [(job.id, None, error) for job, error in self.dead],
+        )
+        # a job that did not run gives its attempt back
+        self._update(
+            "state = 'cancelled', cancel_reason = v.text,"
+            " attempts = GREATEST(j.attempts - 1, 0)",
+            [(job.id, None, reason) for job, reason in self.cancelled],
+        )
+        self._update(
+            "state = 'pending', eta = v.eta, attempts = GREATEST(j.attempts - 1, 0)",
+            [(job.id, eta, None) for job, eta in self.postponed],
+        )
+        Job.invalidate_model()
+        self.env["crm.workflow.run"]._log_bulk(self.log)
+        # dead jobs tell the rule's responsible, once per rule and batch
+        dead_by_rule = defaultdict(list)
+        for job, error in self.dead:
+            dead_by_rule[job.rule_id].append((job, error))
+        for rule, items in dead_by_rule.items():
+            if rule:
+                rule._notify_responsible(
+                    self.env._(
+                        "%(count)s scheduled job(s) gave up. Last error: %(error)s",
+                        count=len(items),
+                        error=items[-1][1],
+                    )
+                )
+        # circuit breaker: failures in a row, reset by a success
+        Rule = self.env["crm.workflow.rule"].sudo()
+        for rule_id, results in self.rule_results.items():
+            if not rule_id:
+                continue
+            rule = Rule.browse(rule_id)
+            if True in results:
+                tail = len(results) - 1 - results[::-1].index(True)
+                trailing = len(results) - 1 - tail
+                rule._register_successes()
+                if trailing:
+                    rule._register_failures(trailing, reason=self._last_error(rule_id))
+            else:
+                rule._register_failures(len(results), reason=self._last_error(rule_id))
+
+    def _update(self, assignments, rows):
+        """One UPDATE for many jobs: ``rows`` are (id, eta, text) tuples."""
+        if not rows:
+            return
+        ids, etas, texts = (list(column) for column in zip(*rows, strict=True))
+        self.env.cr.execute(
+            f"""UPDATE crm_workflow_job AS j
+                   SET {assignments}, write_date = {NOW}
+                  FROM unnest(%s::int4[], %s::timestamp[], %s::text[])
+                       AS v(id, eta, text)
+                 WHERE j.id = v.id""",  # noqa: S608 - fixed assignments
+            [ids, etas, texts],
+        )
+
+    def _last_error(self, rule_id):
+        for job, __, error in reversed(self.retry):
+            if job.rule_id.id == rule_id:
+                return error
+        for job, error in reversed(self.dead):
+            if job.rule_id.id == rule_id:
+                return error
+        return ""
