@@ -2,19 +2,25 @@ SHELL := /bin/bash
 # crm_workflow_automation: the commands a newcomer uses (see README.md).
 PYTHON ?= python3
 ADDON := crm_workflow_automation
+# every add-on of this repository: installed, linted, translated and tested together
+ADDONS := crm_workflow_automation crm_workflow_automation_sms
+comma := ,
+ADDON_LIST := $(subst $(eval) ,$(comma),$(strip $(ADDONS)))
 TEST_DB ?= crm_workflow_test
 DEMO_DB ?= crm_workflow_demo
 DEMO_PORT ?= 8069
+# Odoo's HTTP server in make test-odoo (the browser tours need it)
+HTTP_PORT ?= 8069
 LANGS := de_DE,fr_FR,ja_JP
 export PYTHON
 
-.PHONY: help check-odoo pg test-deps test-db lint i18n-check i18n-export test test-odoo pytest demo bench bench-jobs clean
+.PHONY: help check-odoo pg test-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
 	@echo "make test        fresh test database, lint, translation checks, pytest"
 	@echo "make pytest      pytest only, on the existing test database $(TEST_DB)"
-	@echo "make test-odoo   the same tests with Odoo's own runner (--test-enable)"
+	@echo "make test-odoo   the same tests with Odoo's own runner (--test-enable), browser tours included (HTTP_PORT=$(HTTP_PORT))"
 	@echo "make i18n-export refresh $(ADDON)/i18n/*.pot and merge it into the .po files"
 	@echo "make bench       engine benchmark vs base_automation (bench/engine.py; BENCH_ARGS=...)"
 	@echo "make bench-jobs  job queue benchmark, one vs two runners (bench/jobs.py; BENCH_JOBS_ARGS=...)"
@@ -28,8 +34,12 @@ pg:
 test-deps: check-odoo
 	@$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 
+# the browser tours run in Debian's chromium
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 test-db: check-odoo pg
-	@tools/create_db.sh $(TEST_DB)
+	@MODULES=$(ADDON_LIST) tools/create_db.sh $(TEST_DB)
 
 lint:
 	@echo "ruff check / ruff format --check"
@@ -37,23 +47,24 @@ lint:
 	@$(PYTHON) -m ruff format --check --quiet .
 
 i18n-check: check-odoo
-	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)"
+	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)" $(ADDONS)
 
 i18n-export: check-odoo pg
-	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)" --export
+	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)" --export $(ADDONS)
 
 pytest: check-odoo
 	$(PYTHON) -m pytest -p no:cacheprovider $(PYTEST_ARGS) \
 		--odoo-database=$(TEST_DB) --odoo-addons-path="$$(tools/addons_path.sh)" \
-		--odoo-log-level=warn $(ADDON)/tests
+		--odoo-log-level=warn $(addsuffix /tests,$(ADDONS))
 
-test-odoo: check-odoo
-	@echo "Odoo's own test runner (--test-enable), on $(TEST_DB)"
+test-odoo: check-odoo browser
+	@echo "Odoo's own test runner (--test-enable, HTTP on port $(HTTP_PORT)), on $(TEST_DB)"
 	@$(PYTHON) -m odoo -d $(TEST_DB) --addons-path="$$(tools/addons_path.sh)" --test-enable \
-		--test-tags /$(ADDON) --stop-after-init --no-http --log-level=info \
+		--test-tags $(subst $(eval) ,$(comma),$(addprefix /,$(ADDONS))) --stop-after-init \
+		--http-interface=127.0.0.1 --http-port=$(HTTP_PORT) --gevent-port=$$(($(HTTP_PORT) + 1)) --log-level=info \
 		2>&1 | grep -E "odoo.tests.(result|stats)|ERROR|FAIL" ; exit $${PIPESTATUS[0]}
 
-test: test-deps test-db lint i18n-check test-odoo pytest
+test: test-deps browser test-db lint i18n-check test-odoo pytest
 
 demo: check-odoo pg
 	@tools/demo.sh $(DEMO_DB) $(DEMO_PORT) $(LANGS)

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Translation checks for crm_workflow_automation (``make i18n-check``).
+"""Translation checks for the add-ons of this repository (``make i18n-check``).
 
-* the committed ``i18n/crm_workflow_automation.pot`` holds exactly the terms
+For each add-on given (default: crm_workflow_automation):
+
+* the committed ``i18n/<addon>.pot`` holds exactly the terms
   Odoo exports from an installed database (code, views, data, menus);
 * ``de.po``, ``fr.po`` and ``ja.po`` translate every term of the .pot, with no
   fuzzy entry (Odoo would load it as if it were right) and the same
@@ -21,15 +23,19 @@ import sys
 
 import polib
 
-ADDON = "crm_workflow_automation"
+DEFAULT_ADDONS = ("crm_workflow_automation",)
 LANGS = ("de", "fr", "ja")
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-I18N = os.path.join(HERE, ADDON, "i18n")
-POT = os.path.join(I18N, f"{ADDON}.pot")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdf]|%[sdf]|\{\{.*?\}\}")
 
 
-def export_pot(database, addons_path):
+def paths(addon):
+    i18n = os.path.join(HERE, addon, "i18n")
+    return i18n, os.path.join(i18n, f"{addon}.pot")
+
+
+def export_pots(database, addons_path, addons):
+    """{addon: the .pot Odoo exports for it from the database}."""
     import odoo
     from odoo.tools.translate import trans_export
 
@@ -37,43 +43,47 @@ def export_pot(database, addons_path):
         ["-d", database, "--addons-path", addons_path, "--log-level", "warn"]
     )
     registry = odoo.modules.registry.Registry(database)
-    buffer = io.BytesIO()
+    pots = {}
     with registry.cursor() as cr:
-        trans_export(False, [ADDON], buffer, "po", cr)
-    return buffer.getvalue().decode()
+        for addon in addons:
+            buffer = io.BytesIO()
+            trans_export(False, [addon], buffer, "po", cr)
+            pots[addon] = buffer.getvalue().decode()
+    return pots
 
 
 def key(entry):
     return (entry.msgctxt or "", entry.msgid)
 
 
-def check(pot_text):
+def check(addon, pot_text):
+    i18n, pot = paths(addon)
     errors = []
     fresh = polib.pofile(pot_text)
-    committed = polib.pofile(POT) if os.path.exists(POT) else polib.POFile()
+    committed = polib.pofile(pot) if os.path.exists(pot) else polib.POFile()
     fresh_keys = {key(e) for e in fresh}
     committed_keys = {key(e) for e in committed}
     for k in sorted(fresh_keys - committed_keys):
-        errors.append(f"{ADDON}.pot lacks {k[1]!r}: run 'make i18n-export'")
+        errors.append(f"{addon}.pot lacks {k[1]!r}: run 'make i18n-export'")
     for k in sorted(committed_keys - fresh_keys):
-        errors.append(f"{ADDON}.pot has a stale term {k[1]!r}: run 'make i18n-export'")
+        errors.append(f"{addon}.pot has a stale term {k[1]!r}: run 'make i18n-export'")
     for lang in LANGS:
-        path = os.path.join(I18N, f"{lang}.po")
+        path = os.path.join(i18n, f"{lang}.po")
         if not os.path.exists(path):
-            errors.append(f"{lang}.po is missing")
+            errors.append(f"{addon}/{lang}.po is missing")
             continue
         po = polib.pofile(path)
         by_key = {key(e): e for e in po if not e.obsolete}
         for k in sorted(fresh_keys):
             entry = by_key.get(k)
             if entry is None or not entry.msgstr.strip():
-                errors.append(f"{lang}.po: untranslated {k[1]!r}")
+                errors.append(f"{addon}/{lang}.po: untranslated {k[1]!r}")
             elif "fuzzy" in entry.flags:
-                errors.append(f"{lang}.po: fuzzy {k[1]!r}")
+                errors.append(f"{addon}/{lang}.po: fuzzy {k[1]!r}")
             elif sorted(PLACEHOLDER.findall(entry.msgid)) != sorted(
                 PLACEHOLDER.findall(entry.msgstr)
             ):
-                errors.append(f"{lang}.po: placeholders differ in {k[1]!r}")
+                errors.append(f"{addon}/{lang}.po: placeholders differ in {k[1]!r}")
         result = subprocess.run(
             ["msgfmt", "--check", "-o", os.devnull, path],
             capture_output=True,
@@ -81,18 +91,20 @@ def check(pot_text):
             check=False,
         )
         if result.returncode:
-            errors.append(f"{lang}.po: msgfmt --check failed:\n{result.stderr}")
+            errors.append(f"{addon}/{lang}.po: msgfmt --check failed:\n{result.stderr}")
     return errors, len(fresh_keys)
 
 
-def export(pot_text):
+def export(addon, pot_text):
+    i18n, pot = paths(addon)
+    os.makedirs(i18n, exist_ok=True)
     # Drop the creation date so that an unchanged export leaves no diff.
     pot_text = re.sub(r'"POT-Creation-Date: .*?\\n"\n', "", pot_text)
     pot_text = re.sub(r'"PO-Revision-Date: .*?\\n"\n', "", pot_text)
-    with open(POT, "w", encoding="utf-8") as f:
+    with open(pot, "w", encoding="utf-8") as f:
         f.write(pot_text)
     for lang in LANGS:
-        path = os.path.join(I18N, f"{lang}.po")
+        path = os.path.join(i18n, f"{lang}.po")
         if not os.path.exists(path):
             po = polib.pofile(pot_text)
             po.metadata["Language"] = lang
@@ -108,14 +120,14 @@ def export(pot_text):
                 "--no-fuzzy-matching",
                 "--no-wrap",
                 path,
-                POT,
+                pot,
             ],
             check=True,
         )
         po = polib.pofile(path)
         po[:] = [e for e in po if not e.obsolete]
         po.save(path)
-    print(f"exported {POT} and merged it into {', '.join(LANGS)}.po")
+    print(f"exported {pot} and merged it into {', '.join(LANGS)}.po")
 
 
 def main():
@@ -123,19 +135,24 @@ def main():
     parser.add_argument("--database", required=True)
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--export", action="store_true")
+    parser.add_argument("addons", nargs="*", default=list(DEFAULT_ADDONS))
     args = parser.parse_args()
-    pot_text = export_pot(args.database, args.addons_path)
+    pots = export_pots(args.database, args.addons_path, args.addons)
     if args.export:
-        export(pot_text)
+        for addon, pot_text in pots.items():
+            export(addon, pot_text)
         return 0
-    errors, count = check(pot_text)
-    for error in errors:
-        print(f"i18n: {error}", file=sys.stderr)
-    if errors:
-        print(f"i18n: {len(errors)} problem(s)", file=sys.stderr)
-        return 1
-    print(f"i18n: {count} terms, translated in {', '.join(LANGS)}")
-    return 0
+    failed = 0
+    for addon, pot_text in pots.items():
+        errors, count = check(addon, pot_text)
+        for error in errors:
+            print(f"i18n: {error}", file=sys.stderr)
+        if errors:
+            print(f"i18n: {addon}: {len(errors)} problem(s)", file=sys.stderr)
+            failed += 1
+        else:
+            print(f"i18n: {addon}: {count} terms, translated in {', '.join(LANGS)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
