@@ -40,4 +40,9 @@
         "views/crm_workflow_automation_menus.xml",
     ],
     "demo": ["demo/crm_workflow_rule_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "crm_workflow_automation/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -4,3 +4,4 @@ from . import test_jobs
 from . import test_webhooks
 from . import test_actions
 from . import test_new_rule_form
+from . import test_tour
