@@ -1,6 +1,9 @@
 SHELL := /bin/bash
 # crm_workflow_automation: the commands a newcomer uses (see README.md).
-PYTHON ?= python3
+# The project's Python (tools/python.sh): the .venv that `make setup` makes
+# when BASE_PYTHON does not import Odoo 18.0, else BASE_PYTHON itself.
+BASE_PYTHON ?= python3
+PYTHON ?= $(CURDIR)/tools/python.sh
 ADDON := crm_workflow_automation
 # every add-on of this repository: installed, linted, translated and tested together
 ADDONS := crm_workflow_automation crm_workflow_automation_sms
@@ -12,9 +15,9 @@ DEMO_PORT ?= 8069
 # Odoo's HTTP server in make test-odoo (the browser tours need it)
 HTTP_PORT ?= 8069
 LANGS := de_DE,fr_FR,ja_JP
-export PYTHON
+export PYTHON BASE_PYTHON
 
-.PHONY: help check-odoo pg test-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo bench bench-jobs clean
+.PHONY: help setup clean-setup check-odoo pg test-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
@@ -24,9 +27,17 @@ help:
 	@echo "make i18n-export refresh $(ADDON)/i18n/*.pot and merge it into the .po files"
 	@echo "make bench       engine benchmark vs base_automation (bench/engine.py; BENCH_ARGS=...)"
 	@echo "make bench-jobs  job queue benchmark, one vs two runners (bench/jobs.py; BENCH_JOBS_ARGS=...)"
+	@echo "make setup       only set up Odoo 18.0 (.venv, ODOO_SRC=...) and PostgreSQL, if needed"
+	@echo "make clean-setup remove the .venv that make setup made (not the Odoo source cache)"
 
+# Sets Odoo 18.0 up first when the project's Python does not import it.
 check-odoo:
-	@tools/require_odoo.sh
+	@tools/setup_odoo.sh
+
+setup: check-odoo pg
+
+clean-setup:
+	rm -rf .venv
 
 pg:
 	@tools/ensure_pg.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the addons path: Odoo's own addons folder, then this repository.
-PYTHON=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")/.." && pwd)
+PYTHON=${PYTHON:-$here/tools/python.sh}
 "$PYTHON" - "$here" <<'PY'
 import os, sys
 import odoo

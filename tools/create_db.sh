@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 db=$1; shift
-PYTHON=${PYTHON:-python3}
+PYTHON=${PYTHON:-$here/tools/python.sh}
 modules=${MODULES:-crm_workflow_automation}
 addons=$("$here/tools/addons_path.sh")
 log=$(mktemp /tmp/cwa-install-XXXX.log)

@@ -4,7 +4,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 db=$1 port=$2 langs=$3
-PYTHON=${PYTHON:-python3}
+PYTHON=${PYTHON:-$here/tools/python.sh}
 addons=$("$here/tools/addons_path.sh")
 if psql -d "$db" -Atc "select 1 from ir_module_module where name='crm_workflow_automation' and state='installed'" 2>/dev/null | grep -q 1; then
     echo "Reusing the database '$db' (updating crm_workflow_automation)."
