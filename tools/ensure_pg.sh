@@ -31,7 +31,7 @@ pg_isready -q || {
 if ! psql -d postgres -Atc "select 1" >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
         echo "Creating the PostgreSQL superuser role '$role'."
-        env -u PGHOST -u PGUSER su postgres -s /bin/sh -c "createuser -p '$port' -s '$role'"
+        (cd / && env -u PGHOST -u PGUSER su postgres -s /bin/sh -c "createuser -p '$port' -s '$role'")
     else
         echo "ERROR: no PostgreSQL role for $role; run: sudo -u postgres createuser -p $port -s $role" >&2
         exit 2

@@ -25,7 +25,7 @@ venv=$here/.venv
 if "$here/tools/require_odoo.sh" 2>/dev/null; then
     exit 0
 fi
-if [ "$PYTHON" != "$here/tools/python.sh" ]; then
+if [ "$(realpath -m "$PYTHON")" != "$(realpath "$here/tools/python.sh")" ]; then
     # PYTHON was chosen by hand: the .venv would not be used.
     exec "$here/tools/require_odoo.sh"
 fi
