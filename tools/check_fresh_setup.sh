@@ -11,7 +11,7 @@
 #   so Odoo is not importable by it however the machine's python3 is set up;
 # - empty pip and Odoo source caches (XDG_CACHE_HOME), and no pip
 #   configuration (find-links and local indexes of the machine are ignored);
-# - a new PostgreSQL cluster on FRESH_PGPORT (5440), without the role, used
+# - a new PostgreSQL cluster cwa_fresh_<port> on FRESH_PGPORT (5440), without the role, used
 #   through PGPORT; dropped at the end.
 # Then `make test` (must end with pytest's summary line) and `make demo`
 # (must serve its login page on FRESH_HTTP_PORT, 8270), each timed.
@@ -21,14 +21,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 pgport=${FRESH_PGPORT:-5440}
 http_port=${FRESH_HTTP_PORT:-8270}
 base_python=${BASE_PYTHON:-python3}
-cluster=cwa_fresh
+cluster=cwa_fresh_$pgport
 pgversion=$(ls /usr/lib/postgresql | sort -n | tail -1)
 tmp=$(mktemp -d /tmp/cwa-fresh-XXXX)
 demo_pid=
+made_cluster=
 
 cleanup() {
     if [ -n "$demo_pid" ]; then kill -- -"$demo_pid" 2>/dev/null || true; fi
-    pg_dropcluster --stop "$pgversion" "$cluster" 2>/dev/null || true
+    if [ -n "$made_cluster" ]; then pg_dropcluster --stop "$pgversion" "$cluster" || true; fi
     if [ -z "${KEEP:-}" ]; then rm -rf "$tmp"; else echo "Kept $tmp"; fi
 }
 trap cleanup EXIT
@@ -46,6 +47,7 @@ if "$tmp/python/bin/python" -c "import odoo" 2>/dev/null; then
     exit 1
 fi
 pg_createcluster --port "$pgport" "$pgversion" "$cluster" >/dev/null
+made_cluster=1
 echo "   repo $(git -C "$tmp/repo" log --oneline -1)"
 echo "   BASE_PYTHON $tmp/python/bin/python (odoo not importable)"
 echo "   PostgreSQL $pgversion cluster '$cluster' on port $pgport, stopped, no role $(id -un)"
