@@ -35,11 +35,17 @@
         "views/crm_workflow_run_views.xml",
         "views/crm_workflow_job_views.xml",
         "views/crm_workflow_job_webhook_views.xml",
+        "views/crm_workflow_function_views.xml",
+        "wizard/crm_workflow_function_call_views.xml",
+        "wizard/crm_workflow_function_test_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_workflow_automation_menus.xml",
     ],
-    "demo": ["demo/crm_workflow_rule_demo.xml"],
+    "demo": [
+        "demo/crm_workflow_rule_demo.xml",
+        "demo/crm_workflow_function_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "crm_workflow_automation/static/tests/tours/**/*",
