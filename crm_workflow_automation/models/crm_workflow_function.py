@@ -338,7 +338,9 @@ class CrmWorkflowFunction(models.Model):
             if action:
                 action.write(values)
             else:
-                function.button_action_id = self.env["ir.actions.server"].create(values)
+                function.button_action_id = function.env["ir.actions.server"].create(
+                    values
+                )
 
     def run_button(self, records):
         """The button was clicked on ``records``: ask for the arguments that
@@ -485,16 +487,19 @@ class CrmWorkflowFunction(models.Model):
                 kind="timeout",
                 line=_error_line(e, filename),
             ) from None
-        except MemoryError:
-            raise FunctionError(
-                self.env._(
-                    "The function “%(name)s” ran out of memory.", name=function.name
-                ),
-                kind="memory",
-            ) from None
         except Exception as e:  # noqa: BLE001 - reported to the caller with its line
             line = _error_line(e, filename)
             original = _original_error(e)
+            if isinstance(original, MemoryError):
+                raise FunctionError(
+                    self.env._(
+                        "The function “%(name)s” ran out of memory (line %(line)s).",
+                        name=function.name,
+                        line=line,
+                    ),
+                    kind="memory",
+                    line=line,
+                ) from None
             message = (
                 str(original.args[0])
                 if isinstance(original, UserError)

@@ -126,7 +126,7 @@ class CrmWorkflowFunctionArgument(models.Model):
             if kind == "record":
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise ValueError
-                record = self.env[self.arg_model_id.model].browse(value)
+                record = self.env[self.sudo().arg_model_id.model].browse(value)
                 if check_exists and not record.exists():
                     raise self._error(
                         self.env._("no record with the id %(id)s.", id=value)

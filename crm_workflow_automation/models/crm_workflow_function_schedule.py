@@ -118,17 +118,22 @@ class CrmWorkflowFunctionSchedule(models.Model):
                 "interval_number": schedule.interval_number,
                 "interval_type": schedule.interval_type,
                 "nextcall": schedule.nextcall,
-                "user_id": schedule.user_id.id,
+                # Odoo 18's crons record their progress as their user, which
+                # only a Settings administrator may: the cron runs as OdooBot
+                # and the function as the schedule's user.
+                "user_id": self.env.ref("base.user_root").id,
                 "active": schedule.active and schedule.function_id.active,
             }
             if schedule.cron_id:
                 schedule.cron_id.write(values)
             else:
-                schedule.cron_id = self.env["ir.cron"].create(values)
+                schedule.cron_id = schedule.env["ir.cron"].create(values)
 
     def _run_scheduled(self):
-        """One batch (the cron calls again while some remain)."""
+        """One batch (the cron calls again while some remain), as the
+        schedule's user."""
         self.ensure_one()
+        self = self.with_user(self.user_id)  # noqa: PLW0642 - as ir.cron does
         function = self.function_id.with_env(self.env)
         if not function.sudo().active:
             return
@@ -158,5 +163,5 @@ class CrmWorkflowFunctionSchedule(models.Model):
     def action_run_now(self):
         """Run one batch now, as the cron would."""
         self.ensure_one()
-        self.cron_id.sudo().method_direct_trigger()
+        self.sudo()._run_scheduled()
         return True
