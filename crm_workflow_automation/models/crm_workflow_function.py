@@ -455,7 +455,8 @@ class CrmWorkflowFunction(models.Model):
         """Run the code once on ``records`` (its env is the caller's) with
         the validated ``args``; returns the result or raises FunctionError.
         SQL is bounded by a transaction-local statement_timeout for the
-        budget's length, restored afterwards."""
+        budget's length, restored afterwards. Always called inside a
+        savepoint (the call's, or the Test button's)."""
         function = self.sudo()
         problem = function._code_problem()
         if problem:
@@ -517,14 +518,8 @@ class CrmWorkflowFunction(models.Model):
                 ),
                 line=line,
             ) from e
-        finally:
-            if not cr.closed:
-                try:
-                    cr.execute(
-                        "SELECT set_config('statement_timeout', %s, true)", [previous]
-                    )
-                except Exception:  # noqa: BLE001 - an aborted transaction is rolled back anyway
-                    _logger.debug("statement_timeout not restored", exc_info=True)
+        # on failure the caller's savepoint rolls the setting back with the rest
+        cr.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
         return result
 
     def _call(

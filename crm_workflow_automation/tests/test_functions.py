@@ -5,6 +5,9 @@ the schedules and the Test button, run as non-admin users."""
 
 import itertools
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -12,12 +15,14 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..models import function_sandbox
 from ..models.crm_workflow_function import FunctionError
 from .common import WorkflowCase
 from .receiver import Answer, Receiver
 
 DEVELOPER = "crm_workflow_automation.group_workflow_developer"
 _numbers = itertools.count(1)
+SANDBOX_FILE = function_sandbox.__file__
 
 
 class FunctionCase(WorkflowCase):
@@ -308,6 +313,31 @@ class TestTimeBudget(FunctionCase):
         self.assertIn("ran out of memory", str(error))
         self.assertEqual(error.kind, "memory")
         self.assertEqual(self.calls(function).state, "failed")
+
+    def test_memory_limit_of_a_prefork_worker_stops_a_huge_allocation(self):
+        """What the readme claims: in prefork mode Odoo limits a worker's
+        address space (limit_memory_hard, RLIMIT_AS); a function allocating
+        beyond it fails with MemoryError and the process goes on. Run in a
+        child process with the limit Odoo would set (here 2 GiB)."""
+        script = (
+            "import resource, sys\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+            f"sys.path.insert(0, {os.path.dirname(SANDBOX_FILE)!r})\n"
+            "import function_sandbox as sandbox\n"
+            "try:\n"
+            "    sandbox.run(\"result = len('x' * (3 << 30))\", {}, "
+            "filename='f', budget=5)\n"
+            "except ValueError as e:\n"
+            "    print(type(e.__context__).__name__)\n"
+            "print(sandbox.run('result = len(\"x\" * (10 << 20))', {}, "
+            "filename='f', budget=5))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        )
+        self.assertEqual(
+            done.stdout.split(), ["MemoryError", str(10 << 20)], done.stderr
+        )
 
 
 @tagged("post_install", "-at_install")
