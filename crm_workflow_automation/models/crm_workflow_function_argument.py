@@ -41,14 +41,15 @@ class CrmWorkflowFunctionArgument(models.Model):
     name = fields.Char(
         required=True, help="The key in args, e.g. amount for args['amount']."
     )
-    description = fields.Char(translate=True)
+    description = fields.Char(string="Description", translate=True)
     arg_type = fields.Selection(ARG_TYPES, string="Type", required=True, default="char")
     arg_model_id = fields.Many2one("ir.model", string="Record type", ondelete="cascade")
     arg_model = fields.Char(related="arg_model_id.model", string="Record model")
-    required = fields.Boolean()
+    required = fields.Boolean(string="Required")
     default = fields.Char(
+        string="Default",
         help="Used when the caller gives no value; written as text: 5, 2.5, yes, "
-        "2026-12-31, a record id or JSON."
+        "2026-12-31, a record id or JSON.",
     )
 
     _sql_constraints = [

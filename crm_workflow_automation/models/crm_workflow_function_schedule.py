@@ -47,8 +47,13 @@ class CrmWorkflowFunctionSchedule(models.Model):
         default="[]",
         help="The records the function runs on, as a domain of its record type.",
     )
-    batch_size = fields.Integer(default=200, required=True)
-    resume_after_id = fields.Integer(readonly=True, copy=False)
+    batch_size = fields.Integer(string="Batch size", default=200, required=True)
+    resume_after_id = fields.Integer(
+        string="Resume after id",
+        readonly=True,
+        copy=False,
+        help="The pass over the records goes on after this id (0: from the start).",
+    )
     cron_id = fields.Many2one(
         "ir.cron", string="Scheduled action", readonly=True, ondelete="set null"
     )

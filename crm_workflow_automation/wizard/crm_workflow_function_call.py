@@ -13,11 +13,15 @@ class CrmWorkflowFunctionCall(models.TransientModel):
     _description = "Run a Workflow Function"
 
     function_id = fields.Many2one(
-        "crm.workflow.function", required=True, ondelete="cascade", readonly=True
+        "crm.workflow.function",
+        string="Function",
+        required=True,
+        ondelete="cascade",
+        readonly=True,
     )
     function_name = fields.Char(related="function_id.name")
-    res_model = fields.Char(readonly=True)
-    res_ids = fields.Char(readonly=True)
+    res_model = fields.Char(string="Record type", readonly=True)
+    res_ids = fields.Char(string="Record ids", readonly=True)
     line_ids = fields.One2many(
         "crm.workflow.function.call.line", "call_id", string="Arguments"
     )

@@ -8,13 +8,16 @@ class CrmWorkflowFunctionCallLine(models.TransientModel):
     _description = "Argument of a Workflow Function Run"
 
     call_id = fields.Many2one(
-        "crm.workflow.function.call", required=True, ondelete="cascade"
+        "crm.workflow.function.call", string="Run", required=True, ondelete="cascade"
     )
     argument_id = fields.Many2one(
-        "crm.workflow.function.argument", required=True, ondelete="cascade"
+        "crm.workflow.function.argument",
+        string="Argument",
+        required=True,
+        ondelete="cascade",
     )
     name = fields.Char(related="argument_id.name")
     description = fields.Char(related="argument_id.description")
     arg_type = fields.Selection(related="argument_id.arg_type")
     required = fields.Boolean(related="argument_id.required")
-    value = fields.Char()
+    value = fields.Char(string="Value")

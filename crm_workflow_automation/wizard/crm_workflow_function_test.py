@@ -28,6 +28,7 @@ class CrmWorkflowFunctionTest(models.TransientModel):
     args_text = fields.Text(string="Arguments (JSON)", default="{}")
     state = fields.Selection(
         [("draft", "Not run"), ("done", "Succeeded"), ("failed", "Failed")],
+        string="Status",
         default="draft",
         readonly=True,
     )
