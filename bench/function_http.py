@@ -65,18 +65,43 @@ def create_db(db, keep):
         sys.exit(f"creating the database {db} failed")
 
 
+def configure(db):
+    """Odoo's configuration with the bench's add-on in the addons path."""
+    import benchlib
+
+    import odoo
+
+    odoo.tools.config.parse_config(
+        [
+            "-d",
+            db,
+            f"--addons-path={addons_path()},{BENCH_ADDONS}",
+            "--log-level=warn",
+            "--no-http",
+            "--max-cron-threads=0",
+        ]
+    )
+    benchlib._configured = True
+
+
 def prepare(db):
     """An API key of a Workflow Manager and the trivial function."""
     import odoo
-    from odoo.tests import new_test_user
 
+    configure(db)
     registry = load_registry(db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         user = env["res.users"].search([("login", "=", "bench_manager")])
         if not user:
-            user = new_test_user(
-                env, login="bench_manager", groups="sales_team.group_sale_manager"
+            user = env["res.users"].create(
+                {
+                    "name": "Bench Manager",
+                    "login": "bench_manager",
+                    "groups_id": [
+                        (6, 0, [env.ref("sales_team.group_sale_manager").id])
+                    ],
+                }
             )
         env["res.users.apikeys"].search([("user_id", "=", user.id)]).sudo().unlink()
         key = (
