@@ -2,7 +2,7 @@
 """Requests per second of a function called over HTTP (issue 12) against a
 bare authenticated JSON route, on the same Odoo server with ``--workers=2``.
 
-    python3 bench/function_http.py [--port 8372] [--requests 2000] [--rounds 5]
+    python3 bench/function_http.py [--port 8372] [--requests 500] [--rounds 5]
 
 It creates the database ``cwa_func_bench`` (``--db``; ``--keep`` reuses it)
 with the add-on and ``bench/addons/crm_workflow_bench_http`` (the bare route,
@@ -125,10 +125,14 @@ def prepare(db):
 
 
 def start_server(db, port):
+    import odoo
+
+    # odoo-bin, not "-m odoo": the prefork server spawns its gevent process
+    # with sys.argv[0]
+    root = os.path.dirname(os.path.dirname(odoo.__file__))
     command = [
         sys.executable,
-        "-m",
-        "odoo",
+        os.path.join(root, "odoo-bin"),
         "-d",
         db,
         f"--db-filter=^{db}$",
@@ -140,6 +144,11 @@ def start_server(db, port):
         "--log-level=warn",
         "--limit-time-real=600",
     ]
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/web/health", timeout=2)
+        sys.exit(f"port {port} is already serving: stop that server or use --port")
+    except OSError:
+        pass
     server = subprocess.Popen(
         command, stdout=sys.stderr, stderr=sys.stderr, start_new_session=True
     )
@@ -188,7 +197,7 @@ def main():
     parser.add_argument("--db", default="cwa_func_bench")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--port", type=int, default=8372)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5)
     options = parser.parse_args()

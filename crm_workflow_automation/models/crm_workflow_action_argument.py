@@ -1,0 +1,56 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import safe_eval
+
+from .crm_workflow_function_argument import ARG_TYPES
+
+
+class CrmWorkflowActionArgument(models.Model):
+    """The value an action (or a robot) gives one argument of its function:
+    a fixed value, written as text, or a Python expression of the record."""
+
+    _name = "crm.workflow.action.argument"
+    _description = "Workflow Action Argument"
+    _order = "sequence, id"
+
+    action_id = fields.Many2one(
+        "crm.workflow.action",
+        string="Action",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    argument_id = fields.Many2one(
+        "crm.workflow.function.argument",
+        string="Argument",
+        required=True,
+        ondelete="cascade",
+    )
+    sequence = fields.Integer(related="argument_id.sequence", store=True)
+    name = fields.Char(related="argument_id.name", string="Name")
+    arg_type = fields.Selection(ARG_TYPES, related="argument_id.arg_type")
+    mode = fields.Selection(
+        [("value", "A fixed value"), ("expression", "A Python expression")],
+        string="Set to",
+        default="value",
+        required=True,
+    )
+    value = fields.Char(
+        help="Written as text: 5, 2.5, yes, 2026-12-31, a record id or JSON."
+    )
+    expression = fields.Char(
+        groups="crm_workflow_automation.group_workflow_developer",
+        help="Evaluated for each record, e.g. record.partner_id.id or "
+        "record.expected_revenue * 0.1. Available: record, user, datetime, "
+        "relativedelta, context_today.",
+    )
+
+    @api.model
+    def _expression_problem(self, expression):
+        try:
+            safe_eval.test_python_expr((expression or "").strip(), mode="eval")
+            compile((expression or "").strip(), "<expression>", "eval")
+        except (SyntaxError, ValueError, NameError) as e:
+            return str(e)
+        return False
