@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import safe_eval
 
 from .crm_workflow_function_argument import ARG_TYPES
@@ -45,6 +46,31 @@ class CrmWorkflowActionArgument(models.Model):
         "record.expected_revenue * 0.1. Available: record, user, datetime, "
         "relativedelta, context_today.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_code_access(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_code_access(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_code_access(self, vals):
+        """An expression is code: Workflow Developers only."""
+        if not vals.get("expression") or self.env.su:
+            return
+        if not self.env.user.has_group(
+            "crm_workflow_automation.group_workflow_developer"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only Workflow Developers may write Python code in workflow "
+                    "actions."
+                )
+            )
 
     @api.model
     def _expression_problem(self, expression):
