@@ -87,7 +87,7 @@ class CrmWorkflowFunctionController(http.Controller):
                 env._("The body is not valid JSON: %(error)s", error=e),
             )
         try:
-            result = function._call(None, raw, caller="http")
+            result = function._call(None, raw, caller="http", own_transaction=True)
         except FunctionError as e:
             if e.kind == "timeout":
                 return json_error(408, "timeout", str(e))

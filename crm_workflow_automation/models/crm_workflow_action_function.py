@@ -141,4 +141,6 @@ class CrmWorkflowAction(models.Model):
         function = self.function_id.with_env(records.env)
         caller = "robot" if self._owner()._name == "crm.workflow.robot" else "rule"
         for batch, raw in self._function_raw_args(records):
-            function._call(batch, raw, caller=caller, run=run, check_access=False)
+            function._call(
+                batch, raw, caller=caller, run=run, check_access=False, action=self
+            )

@@ -238,10 +238,7 @@ class CrmWorkflowFunction(models.Model):
         code = (self.code or "").strip()
         if not code:
             return self.env._("The function “%(name)s” has no code.", name=self.name)
-        try:
-            message = safe_eval.test_python_expr(code, mode="exec")
-        except NameError as e:  # a forbidden name (``__class__``) is raised
-            message = str(e)
+        message = function_sandbox.compile_problem(code)
         if message:
             return self.env._(
                 "The code of “%(name)s” does not compile: %(error)s",
@@ -451,12 +448,13 @@ class CrmWorkflowFunction(models.Model):
             "result": None,
         }
 
-    def _execute(self, records, args, data, log_lines):
+    def _execute(self, records, args, data, log_lines, restore=True):
         """Run the code once on ``records`` (its env is the caller's) with
         the validated ``args``; returns the result or raises FunctionError.
         SQL is bounded by a transaction-local statement_timeout for the
-        budget's length, restored afterwards. Always called inside a
-        savepoint (the call's, or the Test button's)."""
+        budget's length, restored afterwards (unless not ``restore``: the
+        transaction ends with the call). Called inside a savepoint (the
+        call's, the Test button's) or as a transaction of its own."""
         function = self.sudo()
         problem = function._code_problem()
         if problem:
@@ -518,8 +516,9 @@ class CrmWorkflowFunction(models.Model):
                 ),
                 line=line,
             ) from e
-        # on failure the caller's savepoint rolls the setting back with the rest
-        cr.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        # on failure the savepoint (or the transaction) rolls the setting back
+        if restore:
+            cr.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
         return result
 
     def _call(
@@ -530,11 +529,21 @@ class CrmWorkflowFunction(models.Model):
         run=None,
         from_text=False,
         check_access=True,
+        action=None,
+        own_transaction=False,
     ):
         """Call the function: validate the arguments, run the code in a
         savepoint (rolled back when it fails), log the call, merge a dict
         result into ``run.data``. Raises UserError for bad arguments and
-        FunctionError when the code failed."""
+        FunctionError when the code failed. ``action`` is the workflow
+        action (of a rule or a robot) that calls it, for the run log.
+
+        With ``own_transaction`` (an HTTP request: the call is all the
+        transaction does) there is no savepoint: a failure rolls the
+        transaction back, then the call is logged in the next one; and when
+        the function wrote nothing, the commit of its log row does not wait
+        for the disk (``synchronous_commit`` off for that transaction only: a
+        crash of PostgreSQL may lose the last log rows, never data)."""
         self.ensure_one()
         if check_access:
             self._check_may_run()
@@ -548,13 +557,25 @@ class CrmWorkflowFunction(models.Model):
         engine = self.env["crm.workflow.engine"]
         log_lines = []
         started = time.perf_counter()
+        cr = self.env.cr
         try:
-            with engine._savepoint():
-                result = self._execute(records, args, data, log_lines)
+            if own_transaction:
+                result = self._execute(records, args, data, log_lines, restore=False)
+            else:
+                with engine._savepoint():
+                    result = self._execute(records, args, data, log_lines)
         except FunctionError as e:
-            self._log_call(records, caller, run, started, error=str(e))
+            if own_transaction:
+                cr.rollback()
+                self.env.transaction.clear()
+            self._log_call(records, caller, run, started, action, error=str(e))
             raise
-        self._log_call(records, caller, run, started, result=result)
+        if own_transaction:
+            cr.execute(
+                "SELECT set_config('synchronous_commit', 'off', true)"
+                " WHERE pg_current_xact_id_if_assigned() IS NULL"
+            )
+        self._log_call(records, caller, run, started, action, result=result)
         if isinstance(result, dict) and run is not None:
             run.data.update(result)
         return result
@@ -564,22 +585,23 @@ class CrmWorkflowFunction(models.Model):
         text = json.dumps(result, default=json_default, ensure_ascii=False)
         return text if len(text) <= SUMMARY_SIZE else text[: SUMMARY_SIZE - 1] + "…"
 
-    def _log_call(self, records, caller, run, started, result=None, error=None):
+    def _log_call(self, records, caller, run, started, action, result=None, error=None):
         """One row of the run log per record (or one without a record), on
         the engine's bulk path: with the run's rows when there is a run (a
-        rule's savepoint may still roll back), else now."""
+        rule's savepoint may still roll back), else now. The row names the
+        calling action, not its rule: the rule's own row counts its runs."""
         engine = self.env["crm.workflow.engine"]
-        rule = run.rule if run is not None else self.env["crm.workflow.rule"]
         ids = records._ids or [None]
         rows = engine._log_rows(
-            rule.sudo(),
-            run.condition if run is not None else None,
+            self.env["crm.workflow.rule"],
+            None,
             records._name if records._ids else None,
             ids,
             "failed" if error else "done",
             event=run.event if run is not None else None,
             duration=(time.perf_counter() - started) / len(ids),
             error=error,
+            action=action,
             function=self,
             caller=caller,
             result=None if error else self._summary(result),

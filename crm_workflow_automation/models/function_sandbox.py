@@ -146,6 +146,16 @@ class _SwallowFinder(ast.NodeVisitor):
 
 
 @functools.lru_cache(maxsize=256)
+def compile_problem(code):
+    """Why safe_eval refuses ``code`` (its message), or False; cached, as a
+    function's code is checked before each call."""
+    try:
+        return safe_eval.test_python_expr(code, mode="exec")
+    except NameError as e:  # a forbidden name (``__class__``) is raised
+        return str(e)
+
+
+@functools.lru_cache(maxsize=256)
 def swallowing_construct(code):
     """(kind, line) of the first construct that could swallow the time
     budget's exception: a bare ``except:`` ("except") or a ``return``,

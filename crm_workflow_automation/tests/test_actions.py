@@ -810,7 +810,7 @@ class TestCodeActions(ActionCase):
             )
         )
         self.assertEqual(calls.mapped("caller"), ["rule", "rule"])
-        self.assertEqual(calls.rule_id, rule)
+        self.assertEqual(calls.action_id.rule_id, rule)
         self.assertEqual(calls.user_id, self.salesman)
 
     def test_function_error_is_logged_and_lead_kept(self):
