@@ -525,3 +525,150 @@ class TestFunctionTestButton(FunctionCase):
         self.assertEqual(wizard.state, "failed")
         self.assertEqual(wizard.error_line, 3)
         self.assertIn("NameError", wizard.error)
+
+
+@tagged("post_install", "-at_install")
+class TestFunctionInRules(FunctionCase):
+    """The action type function: a call with its argument mapping, as the
+    salesperson whose edit triggered the rule."""
+
+    def rule_calling(self, function, lines=(), on_error="log", **values):
+        return self.Rule.with_user(self.developer).create(
+            {
+                "name": values.pop("name", "Calls a function"),
+                "trigger": "on_create",
+                "on_error": on_error,
+                "condition_ids": [
+                    Command.create(
+                        {
+                            "domain": "[]",
+                            "action_ids": [
+                                Command.create(
+                                    {
+                                        "action_type": "function",
+                                        "function_id": function.id,
+                                        "function_argument_ids": [
+                                            Command.create(dict(line)) for line in lines
+                                        ],
+                                    }
+                                )
+                            ],
+                        }
+                    )
+                ],
+                **values,
+            }
+        )
+
+    def test_arguments_are_fixed_values_or_expressions_of_the_record(self):
+        function = self.make_function(
+            "for r in records:\n"
+            "    r.write({'referred': '%s x%s' % (args['label'], args['times'])})",
+            [
+                {"name": "label", "arg_type": "char", "required": True},
+                {"name": "times", "arg_type": "integer", "default": "1"},
+            ],
+            model_id=self.lead_model.id,
+        )
+        label, times = function.argument_ids
+        self.rule_calling(
+            function,
+            [
+                {"argument_id": label.id, "value": "web"},
+                {
+                    "argument_id": times.id,
+                    "mode": "expression",
+                    "expression": "len(record.name)",
+                },
+            ],
+        )
+        leads = self.Lead.with_user(self.salesman).create(
+            [{"name": "Abc"}, {"name": "Abcdef"}, {"name": "Xyz"}]
+        )
+        self.assertEqual(leads.mapped("referred"), ["web x3", "web x6", "web x3"])
+        rows = self.calls(function)
+        self.assertEqual(sorted(rows.mapped("res_id")), sorted(leads.ids))
+        self.assertEqual(set(rows.mapped("caller")), {"rule"})
+        self.assertEqual(rows.user_id, self.salesman)
+
+    def test_function_error_under_log_keeps_the_record(self):
+        function = self.make_function("raise UserError('no thanks')")
+        rule = self.rule_calling(function, on_error="log")
+        lead = self.Lead.with_user(self.salesman).create({"name": "Kept lead"})
+        self.assertTrue(lead.exists())
+        rule_run = self.runs(rule=rule, records=lead)
+        self.assertEqual(rule_run.state, "failed")
+        self.assertIn("no thanks", rule_run.error)
+        self.assertEqual(self.calls(function).state, "failed")
+
+    def test_function_error_under_block_refuses_the_change(self):
+        function = self.make_function("raise UserError('not on my watch')")
+        self.rule_calling(function, on_error="block")
+        with self.assertRaisesRegex(UserError, "refused this change.*not on my watch"):
+            self.Lead.with_user(self.salesman).create({"name": "Refused lead"})
+
+    def test_endless_loop_in_a_rule_stops_within_its_budget(self):
+        function = self.make_function("while True:\n    pass", time_budget=0.5)
+        rule = self.rule_calling(function, on_error="log")
+        started = time.monotonic()
+        lead = self.Lead.with_user(self.salesman).create({"name": "Loop lead"})
+        self.assertLess(time.monotonic() - started, 1.5)
+        self.assertTrue(lead.exists())
+        self.assertIn("time budget", self.runs(rule=rule, records=lead).error)
+
+    def test_a_dict_result_reaches_the_later_actions(self):
+        first = self.make_function("result = {'source': 'function one'}")
+        second = self.make_function(
+            "for r in records:\n    r.write({'referred': data['source']})"
+        )
+        self.Rule.with_user(self.developer).create(
+            {
+                "name": "Two functions",
+                "trigger": "on_create",
+                "condition_ids": [
+                    Command.create(
+                        {
+                            "domain": "[]",
+                            "action_ids": [
+                                Command.create(
+                                    {
+                                        "action_type": "function",
+                                        "function_id": f.id,
+                                        "sequence": seq,
+                                    }
+                                )
+                                for seq, f in ((1, first), (2, second))
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+        lead = self.Lead.with_user(self.salesman).create({"name": "Data lead"})
+        self.assertEqual(lead.referred, "function one")
+
+    def test_a_manager_outside_the_functions_groups_cannot_use_it(self):
+        function = self.make_function(
+            "result = 1",
+            group_ids=[Command.set([self.env.ref("base.group_system").id])],
+        )
+        with self.assertRaisesRegex(ValidationError, "not allowed to run the function"):
+            self.Rule.with_user(self.sales_manager).create(
+                {
+                    "name": "Not allowed",
+                    "condition_ids": [
+                        Command.create(
+                            {
+                                "action_ids": [
+                                    Command.create(
+                                        {
+                                            "action_type": "function",
+                                            "function_id": function.id,
+                                        }
+                                    )
+                                ]
+                            }
+                        )
+                    ],
+                }
+            )
