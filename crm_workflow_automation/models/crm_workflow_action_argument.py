@@ -1,7 +1,6 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import safe_eval
 
 from .crm_workflow_function_argument import ARG_TYPES
@@ -60,17 +59,8 @@ class CrmWorkflowActionArgument(models.Model):
     @api.model
     def _check_code_access(self, vals):
         """An expression is code: Workflow Developers only."""
-        if not vals.get("expression") or self.env.su:
-            return
-        if not self.env.user.has_group(
-            "crm_workflow_automation.group_workflow_developer"
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only Workflow Developers may write Python code in workflow "
-                    "actions."
-                )
-            )
+        if vals.get("expression") and not self.env.su:
+            self.env["crm.workflow.action"]._check_developer()
 
     @api.model
     def _expression_problem(self, expression):

@@ -5,6 +5,18 @@ import json
 from odoo import fields, models
 
 
+def dialog_action(record, name):
+    """Open ``record`` (a wizard) in a dialog."""
+    return {
+        "type": "ir.actions.act_window",
+        "name": name,
+        "res_model": record._name,
+        "res_id": record.id,
+        "view_mode": "form",
+        "target": "new",
+    }
+
+
 class CrmWorkflowFunctionCall(models.TransientModel):
     """The small dialog of a function's button: the arguments without a
     default, then the call."""
@@ -27,14 +39,7 @@ class CrmWorkflowFunctionCall(models.TransientModel):
     )
 
     def _action_open(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.sudo().function_id.name,
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return dialog_action(self, self.sudo().function_id.name)
 
     def action_run(self):
         self.ensure_one()

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.crm_workflow_function import FunctionError, json_default
+from .crm_workflow_function_call import dialog_action
 
 
 class _RolledBack(Exception):
@@ -43,14 +44,7 @@ class CrmWorkflowFunctionTest(models.TransientModel):
         return [(m.model, m.name) for m in self.env["ir.model"].sudo().search([])]
 
     def _action_open(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Test the function"),
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return dialog_action(self, self.env._("Test the function"))
 
     def action_run(self):
         self.ensure_one()
