@@ -3,8 +3,6 @@
 from odoo import api, fields, models
 from odoo.tools import safe_eval
 
-from .crm_workflow_function_argument import ARG_TYPES
-
 
 class CrmWorkflowActionArgument(models.Model):
     """The value an action (or a robot) gives one argument of its function:
@@ -29,7 +27,7 @@ class CrmWorkflowActionArgument(models.Model):
     )
     sequence = fields.Integer(related="argument_id.sequence", store=True)
     name = fields.Char(related="argument_id.name", string="Name")
-    arg_type = fields.Selection(ARG_TYPES, related="argument_id.arg_type")
+    arg_type = fields.Selection(related="argument_id.arg_type")
     mode = fields.Selection(
         [("value", "A fixed value"), ("expression", "A Python expression")],
         string="Set to",
