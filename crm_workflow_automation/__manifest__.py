@@ -3,7 +3,7 @@
 {
     "name": "CRM Workflow Automation",
     "summary": "Workflow rules, stage robots and durable delayed actions for Odoo CRM",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "development_status": "Alpha",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-workflow-automation/crm_workflow_automation",
@@ -35,11 +35,17 @@
         "views/crm_workflow_run_views.xml",
         "views/crm_workflow_job_views.xml",
         "views/crm_workflow_job_webhook_views.xml",
+        "views/crm_workflow_function_views.xml",
+        "wizard/crm_workflow_function_call_views.xml",
+        "wizard/crm_workflow_function_test_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_workflow_automation_menus.xml",
     ],
-    "demo": ["demo/crm_workflow_rule_demo.xml"],
+    "demo": [
+        "demo/crm_workflow_rule_demo.xml",
+        "demo/crm_workflow_function_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "crm_workflow_automation/static/tests/tours/**/*",

@@ -18,6 +18,10 @@ from . import crm_workflow_action_notify
 from . import crm_workflow_action_add_followers
 from . import crm_workflow_action_server_action
 from . import crm_workflow_engine
+from . import crm_workflow_function
+from . import crm_workflow_function_argument
+from . import crm_workflow_action_argument
+from . import crm_workflow_function_schedule
 from . import crm_workflow_run
 from . import crm_workflow_job
 from . import crm_workflow_job_runner

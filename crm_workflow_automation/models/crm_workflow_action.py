@@ -166,6 +166,12 @@ class CrmWorkflowAction(models.Model):
         it runs with the ORM's full power, whatever the sandbox forbids."""
         if self.env.su or not any(vals.get(f) for f in self._code_fields()):
             return
+        self._check_developer()
+
+    @api.model
+    def _check_developer(self):
+        """Refuse code to users who are not Workflow Developers (also for the
+        code held by other models of actions, such as argument expressions)."""
         if not self.env.user.has_group(
             "crm_workflow_automation.group_workflow_developer"
         ):

@@ -49,9 +49,20 @@ class Event:
 class Run:
     """The execution context an action receives: the rule and condition that
     matched, the event, the job when run from the queue, and ``data`` that
-    earlier actions of the same run may fill for later ones."""
+    earlier actions of the same run may fill for later ones; ``log`` holds
+    run-log rows of its function calls, written with the rule's rows (after
+    its savepoint, so a failed call stays in the log)."""
 
-    __slots__ = ("attempts", "condition", "data", "depth", "event", "job", "rule")
+    __slots__ = (
+        "attempts",
+        "condition",
+        "data",
+        "depth",
+        "event",
+        "job",
+        "log",
+        "rule",
+    )
 
     def __init__(self, rule, condition, event=None, job=None, depth=0):
         self.rule = rule
@@ -60,6 +71,7 @@ class Run:
         self.job = job
         self.data = {}
         self.attempts = []
+        self.log = []
         self.depth = depth
 
     @property
@@ -755,7 +767,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 )
         elif done and notify and rule.failure_streak:
             rule._register_successes()
-        return rows
+        return rows + run.log
 
     def _execute_branch(self, actions, records, run):
         """Instant actions now, one batched call each; scheduled actions and
@@ -827,6 +839,9 @@ class CrmWorkflowEngine(models.AbstractModel):
         error=None,
         action=None,
         job_ids=None,
+        function=None,
+        caller=None,
+        result=None,
     ):
         uid = self.env.uid
         company = rule.company_id.id or None
@@ -848,6 +863,9 @@ class CrmWorkflowEngine(models.AbstractModel):
                 depth,
                 event_uid,
                 company,
+                function.id if function else None,
+                caller,
+                result,
             )
             for rid in ids
         ]

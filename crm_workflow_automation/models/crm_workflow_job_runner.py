@@ -326,6 +326,7 @@ class CrmWorkflowJob(models.Model):
             done, failures = engine._run_isolated(records, func)
             outcome.attempts(job, run.attempts)
             outcome.record(jobs, done, failures, time.perf_counter() - started)
+            outcome.log.extend(run.log)
             return
         run = Run(rule, self[:1].condition_id)
         started = time.perf_counter()
@@ -333,6 +334,7 @@ class CrmWorkflowJob(models.Model):
             records, lambda batch: action._execute(batch, run)
         )
         outcome.record(jobs, done, failures, time.perf_counter() - started)
+        outcome.log.extend(run.log)
 
     def _follow_date(self, action, Model, outcome):
         """A date-anchored job follows its date: postponed when the date moved

@@ -31,6 +31,9 @@ class CrmWorkflowRecordAccessMixin(models.AbstractModel):
             for record in self.env[model].sudo().browse(ids).exists():
                 names[(model, record.id)] = record.display_name
         for row in self:
+            if not row.res_model:
+                row.record_name = False  # a call of a function on no record
+                continue
             row.record_name = names.get((row.res_model, row.res_id)) or self.env._(
                 "%(model)s #%(id)s (deleted)", model=row.res_model, id=row.res_id
             )

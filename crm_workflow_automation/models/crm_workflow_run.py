@@ -4,6 +4,8 @@ import io
 
 from odoo import api, fields, models, tools
 
+from .crm_workflow_function import CALLERS
+
 RUN_STATES = [
     ("done", "Done"),
     ("failed", "Failed"),
@@ -26,6 +28,9 @@ LOG_COLUMNS = (
     ("depth", "int4"),
     ("event_uid", "varchar"),
     ("company_id", "int4"),
+    ("function_id", "int4"),
+    ("caller", "varchar"),
+    ("result", "text"),
 )
 
 
@@ -89,6 +94,17 @@ class CrmWorkflowRun(models.Model):
     depth = fields.Integer(string="Chain depth", readonly=True)
     event_uid = fields.Char(string="Event", readonly=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    function_id = fields.Many2one(
+        "crm.workflow.function",
+        string="Function",
+        ondelete="cascade",
+        index="btree_not_null",
+        readonly=True,
+    )
+    caller = fields.Selection(
+        CALLERS, readonly=True, help="Where the function was called from."
+    )
+    result = fields.Text(string="Result", readonly=True)
     create_date = fields.Datetime(
         string="Date", readonly=True, default=lambda self: fields.Datetime.now()
     )
@@ -107,10 +123,11 @@ class CrmWorkflowRun(models.Model):
             ["res_model", "res_id"],
         )
 
-    @api.depends("rule_id", "record_name")
+    @api.depends("rule_id", "function_id", "record_name")
     def _compute_display_name(self):
         for run in self:
-            run.display_name = f"{run.rule_id.name} / {run.record_name}"
+            head = run.rule_id.name or run.function_id.name
+            run.display_name = f"{head} / {run.record_name}" if run.res_id else head
 
     @api.model
     def _log_bulk(self, rows):

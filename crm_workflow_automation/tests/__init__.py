@@ -5,3 +5,5 @@ from . import test_webhooks
 from . import test_actions
 from . import test_new_rule_form
 from . import test_tour
+from . import test_functions
+from . import test_function_http

@@ -5,10 +5,13 @@ group, and ``trap_jobs()`` to run the asynchronous part synchronously (as
 queue_job's ``trap_jobs``)."""
 
 import contextlib
+import itertools
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
+
+_function_numbers = itertools.count(1)
 
 
 class JobTrap:
@@ -150,6 +153,19 @@ class WorkflowCase(TransactionCase):
             "update_value": value,
             **extra,
         }
+
+    @classmethod
+    def function_action(cls, code, name="One-off code (tests)", **extra):
+        """A function action calling a new function without arguments: what
+        a rule that needs one-off code uses."""
+        function = cls.env["crm.workflow.function"].create(
+            {
+                "name": name,
+                "api_name": f"tests_function_{next(_function_numbers)}",
+                "code": code,
+            }
+        )
+        return {"action_type": "function", "function_id": function.id, **extra}
 
     @classmethod
     def set_priority(cls, value="3"):

@@ -15,9 +15,7 @@ from odoo.tests import new_test_user, tagged
 
 from .common import WorkflowCase
 
-ACTION_LOGGER = (
-    "odoo.addons.crm_workflow_automation.models.crm_workflow_action_function"
-)
+FUNCTION_LOGGER = "odoo.addons.crm_workflow_automation.models.crm_workflow_function"
 
 
 class ActionCase(WorkflowCase):
@@ -788,45 +786,48 @@ class TestCodeActions(ActionCase):
         self.assert_ran(rule, leads)
 
     def test_function_shares_data_between_steps_and_logs(self):
-        rule = self.rule_as(
-            self.developer,
-            [
-                {
-                    "action_type": "function",
-                    "sequence": 1,
-                    "code": "data['by'] = env.user.name\n"
-                    "log('stamping %s lead(s)' % len(records))",
-                },
-                {
-                    "action_type": "function",
-                    "sequence": 2,
-                    "code": "for rec in records:\n"
-                    "    rec.write({'referred': rec.name + ' via ' + data['by']})",
-                },
-            ],
-            name="Stamp",
+        first = self.function_action(
+            "log('stamping %s lead(s)' % len(records))\nresult = {'by': env.user.name}",
+            sequence=1,
         )
+        second = self.function_action(
+            "for rec in records:\n"
+            "    rec.write({'referred': rec.name + ' via ' + data['by']})",
+            sequence=2,
+        )
+        rule = self.rule_as(self.developer, [first, second], name="Stamp")
         # logging.INFO: Odoo renames level 25 "INFO", so the string would miss it
-        with self.assertLogs(ACTION_LOGGER, logging.INFO) as logs:
+        with self.assertLogs(FUNCTION_LOGGER, logging.INFO) as logs:
             lead = self.new_lead("Fn lead")
         self.assertEqual(self.read_back(lead).referred, "Fn lead via Sam Salesman")
-        self.assertIn("Stamp: stamping 1 lead(s)", "\n".join(logs.output))
+        self.assertIn("stamping 1 lead(s)", "\n".join(logs.output))
         self.assert_ran(rule, lead)
+        calls = (
+            self.env["crm.workflow.run"]
+            .sudo()
+            .search(
+                [("function_id", "!=", False), ("res_id", "=", lead.id)], order="id"
+            )
+        )
+        self.assertEqual(calls.mapped("caller"), ["rule", "rule"])
+        self.assertEqual(calls.action_id.rule_id, rule)
+        self.assertEqual(calls.user_id, self.salesman)
 
     def test_function_error_is_logged_and_lead_kept(self):
         rule = self.rule_as(
             self.developer,
-            [
-                {
-                    "action_type": "function",
-                    "code": "raise UserError('No deals on Sundays')",
-                }
-            ],
+            [self.function_action("raise UserError('No deals on Sundays')")],
         )
         lead = self.read_back(self.new_lead("Sunday deal"))
         self.assertTrue(lead.exists())
         failed = self.assert_ran(rule, lead, state="failed")
         self.assertIn("No deals on Sundays", failed.error)
+        call = (
+            self.env["crm.workflow.run"]
+            .sudo()
+            .search([("function_id", "!=", False), ("res_id", "=", lead.id)])
+        )
+        self.assertEqual(call.state, "failed", "the failed call stays in the log")
 
 
 @tagged("post_install", "-at_install")
@@ -1003,21 +1004,45 @@ class TestConfigurationChecks(ActionCase):
             user=self.developer,
         )
 
-    def test_function_without_valid_code_is_refused(self):
+    def test_function_action_needs_a_function_and_its_required_arguments(self):
+        self.assert_refused("choose the function to call.", {"action_type": "function"})
+        function = self.env["crm.workflow.function"].create(
+            {
+                "name": "Needs a source (tests)",
+                "api_name": "needs_source",
+                "code": "result = args['source']",
+                "argument_ids": [
+                    Command.create(
+                        {"name": "source", "arg_type": "char", "required": True}
+                    ),
+                    Command.create({"name": "times", "arg_type": "integer"}),
+                ],
+            }
+        )
+        source, times = function.argument_ids
+        call = {"action_type": "function", "function_id": function.id}
+        self.assert_refused("give a value to the argument “source”.", call)
         self.assert_refused(
-            "enter the Python code to run.",
-            {"action_type": "function", "code": " "},
-            user=self.developer,
+            "“two” is not a valid value of type Integer",
+            dict(
+                call,
+                function_argument_ids=[
+                    Command.create({"argument_id": source.id, "value": "web"}),
+                    Command.create({"argument_id": times.id, "value": "two"}),
+                ],
+            ),
+        )
+        partner_function = self.env["crm.workflow.function"].create(
+            {
+                "name": "On partners (tests)",
+                "api_name": "on_partners",
+                "code": "result = 1",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+            }
         )
         self.assert_refused(
-            "the code does not compile",
-            {"action_type": "function", "code": "for rec in records\n    pass"},
-            user=self.developer,
-        )
-        self.assert_refused(
-            "the code does not compile",
-            {"action_type": "function", "code": "records.__class__"},
-            user=self.developer,
+            "works on another kind of record",
+            {"action_type": "function", "function_id": partner_function.id},
         )
 
     def test_webhook_with_bad_url_headers_or_internal_host_is_refused(self):

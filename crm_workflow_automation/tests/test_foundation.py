@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import config
@@ -13,6 +14,7 @@ ADDON = "crm_workflow_automation"
 CONFIG_MENUS = {
     f"{ADDON}.crm_workflow_automation_menu",
     f"{ADDON}.crm_workflow_rule_menu",
+    f"{ADDON}.crm_workflow_function_menu",
     f"{ADDON}.crm_workflow_job_menu",
     f"{ADDON}.crm_workflow_run_menu",
 }
@@ -132,27 +134,41 @@ class TestGroupsMenusAccess(TransactionCase):
             .has_access("create")
         )
         condition = rule.condition_ids
-        Action = self.env["crm.workflow.action"].with_user(self.workflow_manager)
+        Function = self.env["crm.workflow.function"]
         with self.assertRaises(AccessError):
-            Action.create(
-                {
-                    "condition_id": condition.id,
-                    "action_type": "function",
-                    "code": "records.write({})",
-                }
+            Function.with_user(self.workflow_manager).create(
+                {"name": "X", "api_name": "x_by_manager", "code": "records.write({})"}
             )
+        function = Function.with_user(self.developer).create(
+            {
+                "name": "Say hi",
+                "api_name": "say_hi",
+                "code": "log('hi')",
+                "argument_ids": [Command.create({"name": "who", "arg_type": "char"})],
+            }
+        )
         action = (
             self.env["crm.workflow.action"]
-            .with_user(self.developer)
+            .with_user(self.workflow_manager)
             .create(
                 {
                     "condition_id": condition.id,
                     "action_type": "function",
-                    "code": "log('hi')",
+                    "function_id": function.id,
                 }
             )
         )
-        self.assertEqual(action.sudo().code, "log('hi')")
+        expression = {
+            "argument_id": function.argument_ids.id,
+            "mode": "expression",
+            "expression": "record.name",
+        }
+        with self.assertRaises(AccessError):
+            action.function_argument_ids = [Command.create(expression)]
+        action.with_user(self.developer).function_argument_ids = [
+            Command.create(expression)
+        ]
+        self.assertEqual(function.sudo().code, "log('hi')")
 
     def test_multi_company_rules_hide_other_companies(self):
         other = self.env["res.company"].create({"name": "Other Co (tests)"})

@@ -355,13 +355,12 @@ class TestErrorsAndLoops(WorkflowCase):
 
     def failing_action(self):
         # a function written by a developer that refuses records named "Bad"
-        return {
-            "action_type": "function",
-            "code": "for r in records:\n"
+        return self.function_action(
+            "for r in records:\n"
             "    if r.name == 'Bad':\n"
             "        raise UserError('bad lead')\n"
-            "    r.write({'color': 9})\n",
-        }
+            "    r.write({'color': 9})\n"
+        )
 
     def test_failing_rule_under_log_keeps_the_users_change(self):
         rule = self.make_rule(

@@ -1,0 +1,99 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+import re
+
+from odoo import http
+from odoo.exceptions import AccessError, UserError
+from odoo.http import request
+
+from ..models.crm_workflow_function import FunctionError, json_default
+
+_logger = logging.getLogger(__name__)
+
+BEARER = re.compile(r"^bearer\s+(\S+)$", re.IGNORECASE)
+
+
+def json_answer(status, payload):
+    body = json.dumps(payload, default=json_default, ensure_ascii=False)
+    return request.make_response(
+        body,
+        headers=[("Content-Type", "application/json; charset=utf-8")],
+        status=status,
+    )
+
+
+def json_error(status, code, message):
+    return json_answer(status, {"error": {"code": code, "message": message}})
+
+
+def api_key_user(env):
+    """The id of the user whose Odoo API key is in the Authorization header,
+    or None. The key is checked as Odoo's own bearer authentication does; it
+    is neither stored nor logged."""
+    header = request.httprequest.headers.get("Authorization") or ""
+    match = BEARER.match(header.strip())
+    if not match:
+        return None
+    return env["res.users.apikeys"]._check_credentials(scope="rpc", key=match[1])
+
+
+class CrmWorkflowFunctionController(http.Controller):
+    @http.route(
+        "/crm_workflow/function/<string:api_name>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def call_function(self, api_name, **kwargs):
+        """Call a function over HTTP: a JSON object of arguments in, JSON out,
+        always (never an HTML error page)."""
+        env = request.env
+        uid = api_key_user(env)
+        if not uid:
+            return json_error(
+                401,
+                "unauthorized",
+                env._("Send an Odoo API key: Authorization: Bearer <key>."),
+            )
+        env = env(user=uid)
+        function = (
+            env["crm.workflow.function"]
+            .sudo()
+            .search([("api_name", "=", api_name), ("active", "=", True)], limit=1)
+        )
+        if not function:
+            return json_error(
+                404, "not_found", env._("No active function “%(name)s”.", name=api_name)
+            )
+        function = function.with_env(env)
+        if not function._may_run():
+            return json_error(
+                403,
+                "forbidden",
+                env._(
+                    "You are not allowed to run the function “%(name)s”.", name=api_name
+                ),
+            )
+        try:
+            raw = json.loads(request.httprequest.get_data() or b"{}")
+        except ValueError as e:
+            return json_error(
+                400,
+                "bad_request",
+                env._("The body is not valid JSON: %(error)s", error=e),
+            )
+        try:
+            result = function._call(None, raw, caller="http", own_transaction=True)
+        except FunctionError as e:
+            if e.kind == "timeout":
+                return json_error(408, "timeout", str(e))
+            return json_error(500, "function_error", str(e))
+        except AccessError as e:
+            return json_error(403, "forbidden", str(e))
+        except UserError as e:  # the arguments
+            return json_error(400, "bad_argument", str(e))
+        return json_answer(200, {"result": result})

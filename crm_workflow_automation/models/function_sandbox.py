@@ -1,0 +1,194 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Run a function's code in Odoo's sandbox (``safe_eval``) within a time budget.
+
+Signals only reach the main thread, and Odoo runs code in threads (the cron
+threads, the HTTP threads of a threaded server): the budget is enforced by one
+watchdog thread per process that, once a call overruns its deadline, raises
+``FunctionTimeout`` in the calling thread with CPython's
+``PyThreadState_SetAsyncExc``. The exception is delivered at the next check of
+the interpreter's "eval breaker" (a backward jump, a call), wherever the thread
+is: in the function's own loop or in the ORM code it called. It is a
+``BaseException``, so neither an ``except Exception`` of the function nor one
+of the ORM catches it, and the watchdog raises it again every
+``REFIRE_INTERVAL`` until the call has returned, so that even a bare
+``except:`` cannot keep the thread. Nor can the code swallow it for good:
+``swallowing_construct`` refuses a bare ``except:`` and a ``return``,
+``break`` or ``continue`` in a ``finally`` (``BaseException`` itself is not
+in the sandbox's builtins). A running call costs nothing per line or per
+iteration: only the registration of its deadline (see
+``bench/function_budget.py``).
+
+Not bounded: a single C call that never returns to the interpreter (one huge
+``sum(range(10**12))``, one ``"x" * 10**11``) ends only when it returns, the
+exception is raised then. SQL is bounded separately by ``statement_timeout``
+(see ``crm.workflow.function``); memory by Odoo's ``limit_memory_hard`` in
+prefork mode (``MemoryError`` in the worker).
+"""
+
+import ast
+import ctypes
+import functools
+import math
+import os
+import threading
+import time
+
+from odoo.tools import safe_eval
+
+REFIRE_INTERVAL = 0.05
+
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+
+
+class FunctionTimeout(BaseException):  # noqa: N818 - raised into the thread, not caught by except Exception
+    """Raised asynchronously in a thread whose function overran its budget."""
+
+
+class _Call:
+    __slots__ = ("deadline", "fired", "guard", "stopped", "tid")
+
+    def __init__(self, budget):
+        self.tid = threading.get_ident()
+        self.deadline = time.monotonic() + budget
+        self.fired = 0
+        self.stopped = False
+        self.guard = threading.Lock()
+
+
+class _Watchdog:
+    """One daemon thread per process, sleeping until the nearest deadline."""
+
+    def __init__(self):
+        self.condition = threading.Condition()
+        self.calls = set()
+        self.thread = None
+        self.pid = None
+        self.next_wake = math.inf
+
+    def start(self, budget):
+        call = _Call(budget)
+        with self.condition:
+            if self.pid != os.getpid() or not self.thread.is_alive():
+                # a prefork worker does not inherit the threads of its parent
+                self.pid = os.getpid()
+                self.thread = threading.Thread(
+                    target=self._loop, name="crm_workflow_function_budget", daemon=True
+                )
+                self.thread.start()
+            self.calls.add(call)
+            if call.deadline < self.next_wake:
+                self.condition.notify()
+        return call
+
+    def forget(self, call):
+        with self.condition:
+            self.calls.discard(call)
+
+    def _loop(self):
+        with self.condition:
+            while True:
+                now = time.monotonic()
+                wait = math.inf
+                for call in list(self.calls):
+                    if call.deadline <= now:
+                        with call.guard:
+                            if call.stopped:
+                                self.calls.discard(call)
+                                continue
+                            call.fired += 1
+                            _set_async_exc(
+                                ctypes.c_ulong(call.tid),
+                                ctypes.py_object(FunctionTimeout),
+                            )
+                        call.deadline = now + REFIRE_INTERVAL
+                    wait = min(wait, call.deadline - now)
+                self.next_wake = now + wait
+                self.condition.wait(None if wait == math.inf else wait)
+
+
+WATCHDOG = _Watchdog()
+
+
+class _SwallowFinder(ast.NodeVisitor):
+    def __init__(self):
+        self.problem = None
+        self.in_finally = 0
+
+    def visit_ExceptHandler(self, node):
+        if node.type is None and self.problem is None:
+            self.problem = ("except", node.lineno)
+        self.generic_visit(node)
+
+    def _visit_try(self, node):
+        for child in node.body + node.handlers + node.orelse:
+            self.visit(child)
+        self.in_finally += 1
+        for child in node.finalbody:
+            self.visit(child)
+        self.in_finally -= 1
+
+    visit_Try = visit_TryStar = _visit_try
+
+    def _visit_exit(self, node):
+        if self.in_finally and self.problem is None:
+            self.problem = ("finally", node.lineno)
+
+    visit_Return = visit_Break = visit_Continue = _visit_exit
+
+    def _visit_scope(self, node):
+        # a function defined in a finally has its own returns
+        saved, self.in_finally = self.in_finally, 0
+        self.generic_visit(node)
+        self.in_finally = saved
+
+    visit_FunctionDef = visit_Lambda = _visit_scope
+
+
+@functools.lru_cache(maxsize=256)
+def compile_problem(code):
+    """Why safe_eval refuses ``code`` (its message), or False; cached, as a
+    function's code is checked before each call."""
+    try:
+        return safe_eval.test_python_expr(code, mode="exec")
+    except NameError as e:  # a forbidden name (``__class__``) is raised
+        return str(e)
+
+
+@functools.lru_cache(maxsize=256)
+def swallowing_construct(code):
+    """(kind, line) of the first construct that could swallow the time
+    budget's exception: a bare ``except:`` ("except") or a ``return``,
+    ``break`` or ``continue`` in a ``finally`` ("finally"); None if none or if
+    the code does not parse (safe_eval reports that)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    finder = _SwallowFinder()
+    finder.visit(tree)
+    return finder.problem
+
+
+def run(code, context, *, filename, budget):
+    """Execute ``code`` with the globals ``context`` (modified in place) and
+    return ``context["result"]``; raise ``FunctionTimeout`` when it ran
+    longer than ``budget`` seconds."""
+    call = WATCHDOG.start(budget)
+    try:
+        try:
+            safe_eval.safe_eval(
+                code, context, mode="exec", nocopy=True, filename=filename
+            )
+        finally:
+            # Inline, no function call before the flag is set: a timeout
+            # delivered here must not leave the watchdog armed.
+            with call.guard:
+                call.stopped = True
+            if call.fired:
+                _set_async_exc(ctypes.c_ulong(call.tid), None)  # drop a pending one
+    except FunctionTimeout:
+        WATCHDOG.forget(call)
+        raise
+    WATCHDOG.forget(call)
+    return context.get("result")
