@@ -4,7 +4,8 @@
 values and expressions, header JSON, delays, URLs and date offsets go through
 ``create``/``write`` as a Workflow Manager (a Developer for expressions).
 Every refusal is a ValidationError or UserError that names the field; every
-accepted rule runs on a batch of leads without a crash."""
+accepted rule runs on a batch of leads without a crash. Pytest only (a few
+minutes): Odoo's runner does not import it."""
 
 import json
 from datetime import datetime
@@ -20,7 +21,7 @@ from .common import WorkflowCase
 
 # bounded and reproducible: a few seconds per property on a loaded machine
 EXAMPLES = settings(
-    max_examples=30,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     database=None,
@@ -141,7 +142,7 @@ class TestBadInput(WorkflowCase):
         cls.leads = cls.Lead.create(
             [
                 {"name": f"Input lead {n}", "expected_revenue": n * 1000.0}
-                for n in range(10)
+                for n in range(5)
             ]
         )
 
