@@ -147,7 +147,7 @@ class CrmWorkflowJob(models.Model):
     claimed_at = fields.Datetime(
         string="Claimed on",
         readonly=True,
-        help="When its worker claimed the job or last showed life (heartbeat).",
+        help="When its worker claimed the job.",
     )
     claimed_by = fields.Char(
         string="Claimed by", readonly=True, help="Host and process of the worker."
@@ -175,6 +175,13 @@ class CrmWorkflowJob(models.Model):
     ]
 
     def init(self):
+        # Live workers renew their row here while they run a batch (the
+        # runner's _Heartbeat): renewing the jobs themselves would make the
+        # batch's own update of them fail to serialize.
+        self.env.cr.execute(
+            """CREATE TABLE IF NOT EXISTS crm_workflow_worker_heartbeat (
+                   worker varchar PRIMARY KEY, seen_at timestamp NOT NULL)"""
+        )
         # The runner's tick: due open jobs, oldest first, found by one index scan.
         tools.create_index(
             self.env.cr,

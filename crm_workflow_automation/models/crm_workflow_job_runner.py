@@ -32,9 +32,9 @@ _logger = logging.getLogger(__name__)
 
 
 def worker_id():
-    """Host and process of this worker (computed per call: prefork workers are
-    forked after the import)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Host, process and thread of this runner (computed per call: prefork
+    workers are forked after the import)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
 
 
 class CrmWorkflowJob(models.Model):
@@ -115,6 +115,9 @@ class CrmWorkflowJob(models.Model):
                 SELECT j.id FROM crm_workflow_job j
                  WHERE j.state = 'running' AND j.claimed_at < %(stale)s
                    AND %(recover)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM crm_workflow_worker_heartbeat h
+                        WHERE h.worker = j.claimed_by AND h.seen_at >= %(stale)s)
                  LIMIT %(limit)s
                    FOR UPDATE SKIP LOCKED
             )
@@ -439,14 +442,15 @@ class CrmWorkflowJob(models.Model):
 
 
 class _Heartbeat:
-    """While a claimed batch runs, a thread renews the claim (``claimed_at``)
-    every third of the timeout from its own cursor, and moves the stale-claim
-    wake-up with it: a slow batch is never taken for a dead one, and a short
-    timeout is safe. A dead worker's thread dies with it."""
+    """While a claimed batch runs, a thread tells that its worker is alive
+    (a row of ``crm_workflow_worker_heartbeat``) every third of the timeout,
+    from its own cursor, and moves the stale-claim wake-up with it: a slow
+    batch is never taken for a dead one, and a short timeout is safe. A dead
+    worker's thread dies with it."""
 
     def __init__(self, env, ids):
         self.dbname = env.cr.dbname
-        self.ids = list(ids)
+        self.worker = worker_id()  # the batch's thread, as in claimed_by
         self.interval = max(env["crm.workflow.job"]._job_timeout() / 3, 1)
         self.stop = threading.Event()
         self.thread = threading.Thread(
@@ -472,17 +476,13 @@ class _Heartbeat:
         with Registry(self.dbname).cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             now = Datetime.now()
-            # SKIP LOCKED: the batch's own transaction may be writing the outcome
             cr.execute(
-                """UPDATE crm_workflow_job SET claimed_at = %s
-                     WHERE id IN (SELECT id FROM crm_workflow_job
-                                   WHERE id = ANY(%s) AND state = 'running'
-                                     AND claimed_by = %s
-                                     FOR UPDATE SKIP LOCKED)""",
-                [now, self.ids, worker_id()],
+                """INSERT INTO crm_workflow_worker_heartbeat (worker, seen_at)
+                   VALUES (%s, %s)
+                   ON CONFLICT (worker) DO UPDATE SET seen_at = EXCLUDED.seen_at""",
+                [self.worker, now],
             )
-            if cr.rowcount:
-                env["crm.workflow.job"]._wake_when_stale(now)
+            env["crm.workflow.job"]._wake_when_stale(now)
 
 
 class _Outcome:

@@ -184,7 +184,8 @@ class OdooServer:
 
     @property
     def worker(self):
-        """The ``claimed_by`` of its jobs (one process: the threaded server)."""
+        """The ``claimed_by`` of its jobs, up to the thread (one process: the
+        threaded server)."""
         return f"{os.uname().nodename}:{self.process.pid}"
 
     def wait_ready(self, timeout=180):
