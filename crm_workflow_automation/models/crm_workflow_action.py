@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
-from .crm_workflow_rule import DATE_UNITS, local_eta
+from .crm_workflow_rule import DATE_UNITS, delay_too_long, local_eta
 
 # A record notified one by one up to this batch size; larger batches get one
 # summary notification (nobody reads 10,000 inbox entries).
@@ -132,6 +132,7 @@ class CrmWorkflowAction(models.Model):
         conditions = self.env["crm.workflow.condition"]
         for vals in vals_list:
             self._check_code_access(vals)
+            self._check_delay_fits(vals)
             if vals.get("condition_id"):
                 # the parent says which records: a value from the form's
                 # context may predate a change of the rule's record type
@@ -143,6 +144,7 @@ class CrmWorkflowAction(models.Model):
 
     def write(self, vals):
         self._check_code_access(vals)
+        self._check_delay_fits(vals)
         res = super().write(vals)
         if set(vals) - self._fields_without_check():
             self._check_configuration()
@@ -159,6 +161,14 @@ class CrmWorkflowAction(models.Model):
         """Fields holding Python code, reserved to Workflow Developers
         (extension point: a type that runs code adds its field)."""
         return ()
+
+    @api.model
+    def _check_delay_fits(self, vals):
+        """Before the database sees it: an amount the column cannot hold."""
+        if delay_too_long(vals.get("delay_amount"), None):
+            raise ValidationError(
+                self.env._("The delay of an action must be less than 100 years.")
+            )
 
     @api.model
     def _check_code_access(self, vals):
@@ -243,6 +253,8 @@ class CrmWorkflowAction(models.Model):
             self._raise_config(
                 self.env._("the time of day must be between 0:00 and 23:59.")
             )
+        if delay_too_long(self.delay_amount, self.delay_unit):
+            self._raise_config(self.env._("the delay must be less than 100 years."))
         if self.delay_anchor == "trigger" and (self.delay_amount or 0) < 0:
             self._raise_config(
                 self.env._("a delay after the trigger cannot be negative.")

@@ -4,6 +4,7 @@
 the HTTP request, the attempts) is the job's, in crm_workflow_job_webhook.py."""
 
 import json
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -12,6 +13,13 @@ from odoo.exceptions import UserError
 from odoo.fields import Datetime
 
 from .webhook_transport import is_public_address
+
+MASK = "••••••••"
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token
+# what http.client can send: Latin-1, no control character, no outer blank
+HEADER_VALUE = re.compile(
+    r"(?:[\x21-\x7e\xa0-\xff](?:[\t\x20-\x7e\xa0-\xff]*[\x21-\x7e\xa0-\xff])?)?"
+)
 
 
 class CrmWorkflowAction(models.Model):
@@ -26,8 +34,28 @@ class CrmWorkflowAction(models.Model):
         string="Method",
         default="POST",
     )
+    # Credentials of the receiving system: Workflow Managers only, read from
+    # the action at send time (never copied into a job, an attempt or a log),
+    # and never sent back to a form: the form shows them masked and replaces
+    # them through the write-only ``*_new`` fields.
     webhook_headers = fields.Text(
-        string="Extra headers", help='A JSON object, e.g. {"Authorization": "Bearer …"}'
+        string="Extra headers",
+        groups="crm_workflow_automation.group_workflow_manager",
+        copy=False,
+        help='A JSON object, e.g. {"Authorization": "Bearer …"}',
+    )
+    webhook_headers_new = fields.Text(
+        string="New extra headers",
+        compute="_compute_webhook_secret_inputs",
+        inverse="_inverse_webhook_headers_new",
+        groups="crm_workflow_automation.group_workflow_manager",
+        help='A JSON object, e.g. {"Authorization": "Bearer …"}; replaces the saved '
+        "headers. Leave empty to keep them.",
+    )
+    webhook_headers_masked = fields.Char(
+        string="Saved extra headers",
+        compute="_compute_webhook_secret_inputs",
+        groups="crm_workflow_automation.group_workflow_manager",
     )
     webhook_field_ids = fields.Many2many(
         "ir.model.fields",
@@ -44,9 +72,71 @@ class CrmWorkflowAction(models.Model):
         help="Signs each delivery with HMAC-SHA256 so that the receiver can check "
         "it came from here.",
     )
+    webhook_secret_new = fields.Char(
+        string="New secret",
+        compute="_compute_webhook_secret_inputs",
+        inverse="_inverse_webhook_secret_new",
+        groups="crm_workflow_automation.group_workflow_manager",
+        help="Replaces the saved secret. Leave empty to keep it.",
+    )
+    webhook_secret_masked = fields.Char(
+        string="Saved secret",
+        compute="_compute_webhook_secret_inputs",
+        groups="crm_workflow_automation.group_workflow_manager",
+    )
     webhook_signature_header = fields.Char(
         string="Signature header", default="X-Signature-256"
     )
+
+    @api.depends("webhook_headers", "webhook_secret")
+    def _compute_webhook_secret_inputs(self):
+        for action in self:
+            action.webhook_headers_new = False
+            action.webhook_secret_new = False
+            secret = action.sudo().webhook_secret
+            action.webhook_secret_masked = MASK if secret else False
+            try:
+                headers = json.loads(action.sudo().webhook_headers or "{}")
+            except ValueError:
+                headers = {}
+            action.webhook_headers_masked = (
+                ", ".join(f"{name}: {MASK}" for name in headers)
+                if isinstance(headers, dict)
+                else False
+            )
+
+    def _inverse_webhook_headers_new(self):
+        for action in self:
+            if action.webhook_headers_new:
+                action.webhook_headers = action.webhook_headers_new.strip()
+
+    def _inverse_webhook_secret_new(self):
+        for action in self:
+            if action.webhook_secret_new:
+                action.webhook_secret = action.webhook_secret_new.strip()
+
+    def _webhook_credentials(self):
+        """The values that authenticate this webhook, to be kept out of any
+        message that is stored or logged."""
+        self.ensure_one()
+        action = self.sudo()
+        values = [action.webhook_secret or ""]
+        try:
+            headers = json.loads(action.webhook_headers or "{}")
+        except ValueError:
+            headers = {}
+        if isinstance(headers, dict):
+            values += [str(v) for v in headers.values()]
+        return [v for v in values if len(v) >= 4]
+
+    def _redact(self, text):
+        for value in self._webhook_credentials():
+            text = text.replace(value, MASK)
+        return text
+
+    def action_remove_webhook_secret(self):
+        self.write({"webhook_secret": False})
+        return True
 
     def _runs_on_deleted_records(self):
         return self.action_type == "webhook" or super()._runs_on_deleted_records()
@@ -70,6 +160,14 @@ class CrmWorkflowAction(models.Model):
             self._raise_config(
                 self.env._("the webhook URL must start with http:// or https://.")
             )
+        if parts.username or parts.password:
+            self._raise_config(
+                self.env._(
+                    "the webhook URL must not contain a user name or password: put "
+                    "them in the extra headers (Authorization), which only Workflow "
+                    "Managers can read."
+                )
+            )
         if self.webhook_headers:
             try:
                 headers = json.loads(self.webhook_headers)
@@ -80,12 +178,16 @@ class CrmWorkflowAction(models.Model):
                     )
                 )
             if not isinstance(headers, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+                isinstance(k, str)
+                and isinstance(v, str)
+                and HEADER_NAME.fullmatch(k)
+                and HEADER_VALUE.fullmatch(v)
+                for k, v in headers.items()
             ):
                 self._raise_config(
                     self.env._(
-                        "the extra headers must be a JSON object whose values are "
-                        "strings."
+                        "the extra headers must be a JSON object of header names and "
+                        "string values, without line breaks."
                     )
                 )
         for field in self.webhook_field_ids:

@@ -100,8 +100,11 @@ class CrmWorkflowCondition(models.Model):
             try:
                 domain = condition._eval_domain()
                 Model = self.env[condition.model_name].sudo()
-                # builds the SQL, so unknown fields and operators fail here
-                Model._search(domain, limit=1)
+                # runs the SQL, so that unknown fields and operators, and values
+                # of the wrong type ("stage > True") fail here, not in the
+                # user's edit; in a savepoint, as PostgreSQL aborts on an error
+                with self.env.cr.savepoint(flush=False):
+                    Model.search_count(domain, limit=1)
             except Exception as e:
                 raise ValidationError(
                     self.env._(

@@ -33,6 +33,8 @@ OPEN_STATES = ("pending", "failed")
 BACKOFF = (60, 300, 1800, 7200, 43200)
 DEFAULT_MAX_ATTEMPTS = len(BACKOFF) + 1
 BATCH_SIZE = 500
+# A running job whose worker shows no life for this long is claimed again.
+DEFAULT_JOB_TIMEOUT = 300
 NOW = "(now() at time zone 'UTC')"
 PG_RETRYABLE = {
     errorcodes.SERIALIZATION_FAILURE,
@@ -142,7 +144,14 @@ class CrmWorkflowJob(models.Model):
     check_record = fields.Boolean(
         string="Check the record", default=True, readonly=True
     )
-    claimed_at = fields.Datetime(string="Claimed on", readonly=True)
+    claimed_at = fields.Datetime(
+        string="Claimed on",
+        readonly=True,
+        help="When its worker claimed the job.",
+    )
+    claimed_by = fields.Char(
+        string="Claimed by", readonly=True, help="Host and process of the worker."
+    )
     done_at = fields.Datetime(string="Finished on", readonly=True)
     attempt_ids = fields.One2many(
         "crm.workflow.job.attempt", "job_id", string="Delivery attempts", readonly=True
@@ -166,6 +175,13 @@ class CrmWorkflowJob(models.Model):
     ]
 
     def init(self):
+        # Live workers renew their row here while they run a batch (the
+        # runner's _Heartbeat): renewing the jobs themselves would make the
+        # batch's own update of them fail to serialize.
+        self.env.cr.execute(
+            """CREATE TABLE IF NOT EXISTS crm_workflow_worker_heartbeat (
+                   worker varchar PRIMARY KEY, seen_at timestamp NOT NULL)"""
+        )
         # The runner's tick: due open jobs, oldest first, found by one index scan.
         tools.create_index(
             self.env.cr,

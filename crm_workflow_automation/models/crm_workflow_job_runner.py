@@ -5,6 +5,9 @@ batches (one ``_execute`` per action and batch, a failed batch again job by
 job), and write what happened in a few bulk statements."""
 
 import logging
+import os
+import socket
+import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -13,10 +16,12 @@ import psycopg2
 
 from odoo import api, models
 from odoo.fields import Datetime
+from odoo.modules.registry import Registry
 
 from .crm_workflow_engine import Run
 from .crm_workflow_job import (
     BATCH_SIZE,
+    DEFAULT_JOB_TIMEOUT,
     NOW,
     PG_RETRYABLE,
     backoff_seconds,
@@ -24,6 +29,12 @@ from .crm_workflow_job import (
 )
 
 _logger = logging.getLogger(__name__)
+
+
+def worker_id():
+    """Host, process and thread of this runner (computed per call: prefork
+    workers are forked after the import)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
 
 
 class CrmWorkflowJob(models.Model):
@@ -39,14 +50,37 @@ class CrmWorkflowJob(models.Model):
         return self._run_due_jobs(automatic=True, runner=runner)
 
     @api.model
-    def _stale_before(self, now):
-        """A ``running`` job claimed before this time lost its worker."""
-        timeout = int(
+    def _job_timeout(self):
+        return int(
             self.env["ir.config_parameter"]
             .sudo()
-            .get_param("crm_workflow_automation.job_timeout", 1800)
+            .get_param("crm_workflow_automation.job_timeout", DEFAULT_JOB_TIMEOUT)
         )
-        return now - timedelta(seconds=timeout)
+
+    @api.model
+    def _stale_before(self, now):
+        """A ``running`` job claimed (or last heartbeat) before this time lost
+        its worker."""
+        return now - timedelta(seconds=self._job_timeout())
+
+    @api.model
+    def _wake_when_stale(self, claimed_at):
+        """Wake the main runner when a claim made at ``claimed_at`` would go
+        stale: if its worker dies, nothing else would come back for its jobs
+        before the hourly call."""
+        cron = self.env.ref(
+            "crm_workflow_automation.ir_cron_run_due_jobs", raise_if_not_found=False
+        )
+        if not cron:
+            return
+        at = claimed_at + timedelta(seconds=self._job_timeout() + 1)
+        self.env.cr.execute(
+            "SELECT 1 FROM ir_cron_trigger"
+            " WHERE cron_id = %s AND call_at >= %s AND call_at <= %s LIMIT 1",
+            [cron.id, at, at + timedelta(seconds=30)],
+        )
+        if not self.env.cr.fetchone():
+            cron.sudo()._trigger(at=at)
 
     @api.model
     def _claim(self, limit=BATCH_SIZE, now=None, ids=None):
@@ -81,12 +115,15 @@ class CrmWorkflowJob(models.Model):
                 SELECT j.id FROM crm_workflow_job j
                  WHERE j.state = 'running' AND j.claimed_at < %(stale)s
                    AND %(recover)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM crm_workflow_worker_heartbeat h
+                        WHERE h.worker = j.claimed_by AND h.seen_at >= %(stale)s)
                  LIMIT %(limit)s
                    FOR UPDATE SKIP LOCKED
             )
             UPDATE crm_workflow_job AS upd
                SET state = 'running', claimed_at = %(now)s, attempts = upd.attempts + 1,
-                   write_date = %(now)s
+                   claimed_by = %(worker)s, write_date = %(now)s
              WHERE upd.id IN (SELECT id FROM due UNION ALL SELECT id FROM stale)
             RETURNING upd.id
             """,
@@ -96,11 +133,12 @@ class CrmWorkflowJob(models.Model):
                 "limit": limit,
                 "ids": list(ids or []),
                 "recover": ids is None,
+                "worker": worker_id(),
             },
         )
         claimed = [row[0] for row in self.env.cr.fetchall()]
         if claimed:
-            self.invalidate_model(["state", "claimed_at", "attempts"])
+            self.invalidate_model(["state", "claimed_at", "claimed_by", "attempts"])
         return claimed
 
     @api.model
@@ -151,11 +189,15 @@ class CrmWorkflowJob(models.Model):
                     raise
                 cr.rollback()
                 continue
-            if automatic:
-                cr.commit()  # the claim is visible (state running) before the work
             if not ids:
                 break
-            self.browse(ids)._run_claimed()
+            if automatic:
+                self._wake_when_stale(now or Datetime.now())
+                cr.commit()  # the claim is visible (state running) before the work
+                with _Heartbeat(self.env, ids):
+                    self.browse(ids)._run_claimed()
+            else:
+                self.browse(ids)._run_claimed()
             done += len(ids)
             if automatic:
                 cr.commit()
@@ -399,6 +441,50 @@ class CrmWorkflowJob(models.Model):
             run_attempts.append(attempt)
         else:
             self.env["crm.workflow.job.attempt"].sudo().create(attempt)
+
+
+class _Heartbeat:
+    """While a claimed batch runs, a thread tells that its worker is alive
+    (a row of ``crm_workflow_worker_heartbeat``) every third of the timeout,
+    from its own cursor, and moves the stale-claim wake-up with it: a slow
+    batch is never taken for a dead one, and a short timeout is safe. A dead
+    worker's thread dies with it."""
+
+    def __init__(self, env, ids):
+        self.dbname = env.cr.dbname
+        self.worker = worker_id()  # the batch's thread, as in claimed_by
+        self.interval = max(env["crm.workflow.job"]._job_timeout() / 3, 1)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._loop, name="crm_workflow_heartbeat", daemon=True
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def _loop(self):
+        while not self.stop.wait(self.interval):
+            try:
+                self.beat()
+            except Exception:  # noqa: BLE001 - a missed beat is retried next time
+                _logger.warning("workflow job heartbeat failed", exc_info=True)
+
+    def beat(self):
+        with Registry(self.dbname).cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            now = Datetime.now()
+            cr.execute(
+                """INSERT INTO crm_workflow_worker_heartbeat (worker, seen_at)
+                   VALUES (%s, %s)
+                   ON CONFLICT (worker) DO UPDATE SET seen_at = EXCLUDED.seen_at""",
+                [self.worker, now],
+            )
+            env["crm.workflow.job"]._wake_when_stale(now)
 
 
 class _Outcome:

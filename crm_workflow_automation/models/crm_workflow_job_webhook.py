@@ -152,20 +152,42 @@ class CrmWorkflowJob(models.Model):
                 attempt.update(duration=time.perf_counter() - started, error=message)
                 self._append_attempt(attempt, run_attempts)
                 raise PermanentJobError(message) from e
-            message = self.env._("Receiver unreachable: %(error)s", error=str(e)[:300])
+            message = self.env._(
+                "Receiver unreachable: %(error)s", error=action._redact(str(e))[:300]
+            )
             attempt.update(duration=time.perf_counter() - started, error=message)
             self._append_attempt(attempt, run_attempts)
             raise RetryableJobError(message) from e
+        except (requests.exceptions.RequestException, ValueError) as e:
+            # e.g. a header value saved before it was checked: the error may
+            # quote it, so it is redacted and the traceback is not passed on
+            message = self.env._(
+                "The request could not be sent: %(error)s",
+                error=action._redact(str(e))[:300],
+            )
+            attempt.update(duration=time.perf_counter() - started, error=message)
+            self._append_attempt(attempt, run_attempts)
+            raise PermanentJobError(message) from None
         status = response.status_code
         attempt.update(
             duration=time.perf_counter() - started,
             status_code=status,
-            response_excerpt=excerpt.decode(errors="replace"),
+            # a receiver may echo the request (httpbin does): no credential in it
+            response_excerpt=action._redact(excerpt.decode(errors="replace")),
         )
         if 200 <= status < 300:
             self._append_attempt(attempt, run_attempts)
             return
-        reason = self.env._("The receiver answered HTTP %(status)s.", status=status)
+        if 300 <= status < 400:
+            reason = self.env._(
+                "The receiver answered HTTP %(status)s, a redirect to “%(location)s”: "
+                "redirects are not followed (the target could be an internal "
+                "address); enter the final URL in the action.",
+                status=status,
+                location=(response.headers.get("Location") or "")[:200],
+            )
+        else:
+            reason = self.env._("The receiver answered HTTP %(status)s.", status=status)
         attempt["error"] = reason
         self._append_attempt(attempt, run_attempts)
         if status in (408, 429) or status >= 500:

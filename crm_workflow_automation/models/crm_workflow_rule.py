@@ -39,6 +39,18 @@ DATE_UNITS = [
 ]
 
 
+# Longer delays and offsets overflow the calendar (and the database column)
+MAX_DELAY_DAYS = 36500
+UNIT_DAYS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7, "months": 31}
+
+
+def delay_too_long(amount, unit):
+    """Whether ``amount`` ``unit`` is more than a hundred years (in any unit
+    when ``unit`` is not known yet)."""
+    factor = UNIT_DAYS.get(unit, UNIT_DAYS["minutes"])
+    return abs(amount or 0) * factor > MAX_DELAY_DAYS
+
+
 def add_delay(moment, amount, unit):
     """Shift a datetime by a signed amount of a DATE_UNITS unit."""
     return moment + relativedelta(**{unit: amount or 0})
@@ -259,6 +271,17 @@ class CrmWorkflowRule(models.Model):
         for rule in self:
             rule.pending_job_count = counts.get(rule.id, 0)
 
+    @api.model
+    def _check_offset(self, amount, unit, name=None):
+        if delay_too_long(amount, unit or "days"):
+            raise ValidationError(
+                self.env._(
+                    "Rule “%(rule)s”: the offset of the date must be less than 100 "
+                    "years.",
+                    rule=name or "",
+                )
+            )
+
     @api.constrains("model_id", "trigger_field_ids", "date_field_id", "trigger")
     def _check_fields_of_model(self):
         # ir.model.fields is readable by administrators only
@@ -355,6 +378,8 @@ class CrmWorkflowRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_offset(vals.get("date_offset"), vals.get("date_offset_unit"))
         rules = super().create(vals_list)
         self._invalidate_rule_index()
         rules.filtered(
@@ -363,6 +388,12 @@ class CrmWorkflowRule(models.Model):
         return rules
 
     def write(self, vals):
+        for rule in self:
+            self._check_offset(
+                vals.get("date_offset", rule.date_offset),
+                vals.get("date_offset_unit", rule.date_offset_unit),
+                rule.name,
+            )
         was_active = {rule.id: rule.active and not rule.paused for rule in self}
         res = super().write(vals)
         self._invalidate_rule_index()

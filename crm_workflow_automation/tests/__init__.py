@@ -7,3 +7,5 @@ from . import test_new_rule_form
 from . import test_tour
 from . import test_functions
 from . import test_function_http
+from . import test_secrets
+from . import test_faults_webhooks

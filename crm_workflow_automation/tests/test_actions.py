@@ -1059,7 +1059,7 @@ class TestConfigurationChecks(ActionCase):
             dict(hook, webhook_url="https://hooks.example.test/x", webhook_headers="{"),
         )
         self.assert_refused(
-            "the extra headers must be a JSON object whose values are strings.",
+            "the extra headers must be a JSON object of header names and string values",
             dict(
                 hook,
                 webhook_url="https://hooks.example.test/x",
