@@ -9,6 +9,7 @@ RUN_STATES = [
     ("failed", "Failed"),
     ("skipped", "Skipped"),
     ("loop_stopped", "Stopped by the loop guard"),
+    ("rejected", "Rejected"),
 ]
 # columns of a log row, in the order the engine builds them
 LOG_COLUMNS = (
@@ -26,6 +27,8 @@ LOG_COLUMNS = (
     ("depth", "int4"),
     ("event_uid", "varchar"),
     ("company_id", "int4"),
+    ("robot_id", "int4"),
+    ("trigger_id", "int4"),
 )
 
 
@@ -72,6 +75,19 @@ class CrmWorkflowRun(models.Model):
         index="btree_not_null",
         readonly=True,
     )
+    robot_id = fields.Many2one(
+        "crm.workflow.robot",
+        string="Automation rule",
+        ondelete="cascade",
+        index="btree_not_null",
+        readonly=True,
+    )
+    trigger_id = fields.Many2one(
+        "crm.workflow.trigger",
+        string="Stage trigger",
+        ondelete="cascade",
+        readonly=True,
+    )
     res_model = fields.Char(string="Model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", readonly=True
@@ -106,11 +122,20 @@ class CrmWorkflowRun(models.Model):
             self._table,
             ["res_model", "res_id"],
         )
+        # the webhook trigger's rate limit counts its recent calls
+        tools.create_index(
+            self.env.cr,
+            "crm_workflow_run_trigger_date_idx",
+            self._table,
+            ["trigger_id", "create_date"],
+            where="trigger_id IS NOT NULL",
+        )
 
-    @api.depends("rule_id", "record_name")
+    @api.depends("rule_id", "robot_id", "trigger_id", "record_name")
     def _compute_display_name(self):
         for run in self:
-            run.display_name = f"{run.rule_id.name} / {run.record_name}"
+            what = run.rule_id or run.robot_id or run.trigger_id
+            run.display_name = f"{what.name or ''} / {run.record_name or ''}"
 
     @api.model
     def _log_bulk(self, rows):

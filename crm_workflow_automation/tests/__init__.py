@@ -5,3 +5,6 @@ from . import test_webhooks
 from . import test_actions
 from . import test_new_rule_form
 from . import test_tour
+from . import test_robots
+from . import test_triggers
+from . import test_board_tour

@@ -13,6 +13,8 @@ ADDON = "crm_workflow_automation"
 CONFIG_MENUS = {
     f"{ADDON}.crm_workflow_automation_menu",
     f"{ADDON}.crm_workflow_rule_menu",
+    f"{ADDON}.crm_workflow_robot_menu",
+    f"{ADDON}.crm_workflow_trigger_menu",
     f"{ADDON}.crm_workflow_job_menu",
     f"{ADDON}.crm_workflow_run_menu",
 }
