@@ -123,6 +123,20 @@ class TestRobotsOnStageEntry(StageCase):
         self.assertEqual(self.read_back(lead).priority, "2")
         self.assertEqual(len(self.robot_runs(robot, lead)), 2)
 
+    def test_rule_moving_the_opportunity_runs_the_stage_robots(self):
+        robot = self.robot(self.s3)
+        self.make_rule(
+            "Big ones to invoice",
+            trigger="on_write",
+            trigger_field_ids=["expected_revenue"],
+            domain="[('expected_revenue', '>=', 10000)]",
+            actions=[{"action_type": "set_stage", "target_stage_id": self.s3.id}],
+        )
+        lead = self.new_lead()
+        lead.with_user(self.salesman).write({"expected_revenue": 20000})
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
+        self.assertEqual(len(self.robot_runs(robot, lead)), 1)
+
     def test_edit_without_stage_change_runs_no_robot(self):
         robot = self.robot(self.s1)
         lead = self.new_lead()
@@ -407,6 +421,7 @@ class TestRobotOfEveryActionType(StageCase):
                 "assign_mode": "user",
                 "assign_user_id": self.salesman2.id,
             },
+            "set_stage": {"target_stage_id": self.s3.id},
         }
         types = dict(self.Robot._fields["action_type"]._description_selection(self.env))
         robots = self.Robot
@@ -429,6 +444,7 @@ class TestRobotOfEveryActionType(StageCase):
             Run.search([("robot_id", "in", robots.ids)]).mapped("error"),
         )
         lead = self.read_back(lead)
+        self.assertEqual(lead.stage_id, self.s3)
         self.assertEqual(lead.user_id, self.salesman2)
         self.assertIn("Go", lead.activity_ids.mapped("summary"))
 
