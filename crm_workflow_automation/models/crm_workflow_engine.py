@@ -1125,22 +1125,25 @@ class CrmWorkflowEngine(models.AbstractModel):
         finally:
             _pop_chain(self.env.cr, frame)
         elapsed = (time.perf_counter() - started) / max(len(records), 1)
-        model, event = records._name, run.event
         log.extend(
-            self._log_rows(
-                None,
-                None,
-                model,
+            self._outcome_rows(
+                records._name,
                 done,
-                "done",
-                event=event,
+                failures,
+                run.event,
                 duration=elapsed,
                 action=action,
                 robot=robot,
             )
         )
+        return set(failures)
+
+    def _outcome_rows(self, model, done, failures, event, **values):
+        """Run-log rows of a robot's or trigger's batch: done, and failed
+        with the error."""
+        rows = self._log_rows(None, None, model, done, "done", event=event, **values)
         for rid, error in failures.items():
-            log.extend(
+            rows.extend(
                 self._log_rows(
                     None,
                     None,
@@ -1148,13 +1151,11 @@ class CrmWorkflowEngine(models.AbstractModel):
                     [rid],
                     "failed",
                     event=event,
-                    duration=elapsed,
                     error=str(error),
-                    action=action,
-                    robot=robot,
+                    **values,
                 )
             )
-        return set(failures)
+        return rows
 
     def _robot_job_values(self, robot, records, run, base):
         """Jobs of a delayed robot (or one that leaves the database), due at
@@ -1257,23 +1258,8 @@ class CrmWorkflowEngine(models.AbstractModel):
                 _pop_chain(self.env.cr, frame)
             moved.update(dict.fromkeys(done, trigger))
             log.extend(
-                self._log_rows(
-                    None, None, model, done, "done", event=event, trigger=trigger
-                )
+                self._outcome_rows(model, done, failures, event, trigger=trigger)
             )
-            for rid, error in failures.items():
-                log.extend(
-                    self._log_rows(
-                        None,
-                        None,
-                        model,
-                        [rid],
-                        "failed",
-                        event=event,
-                        error=str(error),
-                        trigger=trigger,
-                    )
-                )
         self.env["crm.workflow.run"]._log_bulk(log)
         return moved
 
