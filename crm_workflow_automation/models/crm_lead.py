@@ -37,6 +37,18 @@ class CrmLead(models.Model):
         return action
 
     @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The kanban keeps one ``<header>``: Odoo's kanban shows only the
+        last one, and another add-on (crm_iap_mine's "Generate Leads") adds its
+        own beside our "Automation rules"."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "kanban":
+            headers = arch.findall("header")
+            for extra in headers[1:]:
+                headers[0].extend(list(extra))
+                arch.remove(extra)
+        return arch, view
+
     def action_open_automation_board(self):
         """From the pipeline: the board of the sales team it shows (the team
         in the context, else the user's own)."""

@@ -416,10 +416,9 @@ class TestRobotOfEveryActionType(StageCase):
                 "partner_ids": [Command.set(self.salesman2.partner_id.ids)]
             },
             "function": {"code": "log('robot function')"},
-            # last: the salesperson no longer owns the opportunity after it
             "assign_owner": {
                 "assign_mode": "user",
-                "assign_user_id": self.salesman2.id,
+                "assign_user_id": self.salesman.id,
             },
             "set_stage": {"target_stage_id": self.s3.id},
         }
@@ -434,7 +433,7 @@ class TestRobotOfEveryActionType(StageCase):
                 action_type=action_type,
                 **extra,
             )
-        lead = self.new_lead(user_id=self.salesman.id)
+        lead = self.new_lead(user_id=False)
         self.move(lead, self.s2)
         Run = self.env["crm.workflow.run"].sudo()
         done = Run.search([("robot_id", "in", robots.ids), ("state", "=", "done")])
@@ -445,7 +444,7 @@ class TestRobotOfEveryActionType(StageCase):
         )
         lead = self.read_back(lead)
         self.assertEqual(lead.stage_id, self.s3)
-        self.assertEqual(lead.user_id, self.salesman2)
+        self.assertEqual(lead.user_id, self.salesman)
         self.assertIn("Go", lead.activity_ids.mapped("summary"))
 
     def test_webhook_robot_is_a_job(self):
