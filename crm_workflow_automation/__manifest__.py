@@ -17,6 +17,7 @@
         "security/crm_workflow_automation_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
+        "report/crm_lead_offer_report.xml",
         "views/crm_workflow_action_views.xml",
         "views/crm_workflow_action_email_views.xml",
         "views/crm_workflow_action_activity_views.xml",
@@ -39,14 +40,20 @@
         "wizard/crm_workflow_function_call_views.xml",
         "wizard/crm_workflow_function_test_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_workflow_robot_views.xml",
+        "views/crm_workflow_trigger_views.xml",
+        "views/crm_stage_views.xml",
+        "views/crm_team_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_workflow_automation_menus.xml",
     ],
     "demo": [
         "demo/crm_workflow_rule_demo.xml",
         "demo/crm_workflow_function_demo.xml",
+        "demo/crm_workflow_robot_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": ["crm_workflow_automation/static/src/board/*"],
         "web.assets_tests": [
             "crm_workflow_automation/static/tests/tours/**/*",
         ],

@@ -1,6 +1,6 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmLead(models.Model):
@@ -35,3 +35,27 @@ class CrmLead(models.Model):
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The kanban keeps one ``<header>``: Odoo's kanban shows only the
+        last one, and another add-on (crm_iap_mine's "Generate Leads") adds its
+        own beside our "Automation rules"."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "kanban":
+            headers = arch.findall("header")
+            for extra in headers[1:]:
+                headers[0].extend(list(extra))
+                arch.remove(extra)
+        return arch, view
+
+    def action_open_automation_board(self):
+        """From the pipeline: the board of the sales team it shows (the team
+        in the context, else the user's own)."""
+        team_id = self.env.context.get("default_team_id")
+        team = self.env["crm.team"].browse(team_id).exists() if team_id else None
+        if not team:
+            team = self.env.user.sale_team_id or self.env["crm.team"].search(
+                [], limit=1
+            )
+        return team.action_open_automation_board()

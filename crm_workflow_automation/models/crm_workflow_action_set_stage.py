@@ -11,7 +11,9 @@ class CrmWorkflowAction(models.Model):
         selection_add=[("set_stage", "Move to Stage")],
         ondelete={"set_stage": "cascade"},
     )
-    target_stage_id = fields.Many2one("crm.stage", string="Stage", ondelete="restrict")
+    target_stage_id = fields.Many2one(
+        "crm.stage", string="Target stage", ondelete="restrict"
+    )
 
     def _check_set_stage(self):
         self._check_record_field(

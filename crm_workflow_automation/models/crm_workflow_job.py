@@ -59,6 +59,8 @@ JOB_COLUMNS = (
     ("trigger_time", "timestamp", None),
     ("check_record", "bool", True),
     ("company_id", "int4", None),
+    ("robot_id", "int4", None),
+    ("robot_context", "jsonb", None),
 )
 
 
@@ -91,7 +93,11 @@ class CrmWorkflowJob(models.Model):
     _rec_name = "display_name"
 
     job_type = fields.Selection(
-        [("action", "Scheduled action"), ("rule", "Date rule")],
+        [
+            ("action", "Scheduled action"),
+            ("rule", "Date rule"),
+            ("robot", "Automation rule"),
+        ],
         string="Kind",
         required=True,
         default="action",
@@ -234,7 +240,9 @@ class CrmWorkflowJob(models.Model):
         if not jobs:
             raise UserError(self.env._("Only pending or failed jobs can be run now."))
         jobs._check_manager()
-        held = jobs.sudo().filtered(lambda j: j.rule_id.paused or not j.rule_id.active)
+        held = jobs.sudo().filtered(
+            lambda j: j.rule_id and (j.rule_id.paused or not j.rule_id.active)
+        )
         if held:
             raise UserError(
                 self.env._(
@@ -370,7 +378,7 @@ class CrmWorkflowJob(models.Model):
                             or None
                         )
                     value = companies[rule_id]
-                elif name == "payload" and value is not None:
+                elif name in ("payload", "robot_context") and value is not None:
                     value = json.dumps(value)
                 elif name == "check_record" and value is None:
                     value = True

@@ -294,6 +294,8 @@ class CrmWorkflowJob(models.Model):
 
     def _run_group(self, outcome):
         first = self[:1]
+        if first.job_type == "robot":
+            return self._run_robot_group(outcome)
         rule = first.rule_id
         user = first.user_id or self.env.ref("base.user_root")
         if not rule or (first.job_type == "action" and not first.action_id):
@@ -553,6 +555,7 @@ class _Outcome:
                         error=error,
                         action=job.action_id,
                         job_ids={job.res_id: job.id},
+                        robot=job.robot_id,
                     )
                 )
 

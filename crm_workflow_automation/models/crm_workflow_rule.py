@@ -537,6 +537,11 @@ class CrmWorkflowRule(models.Model):
                 for name in (spec.watched or ())
                 if name in fields_ and fields_[name].compute and fields_[name].store
             )
+        # stage robots and triggers ride on the same hook and cache
+        for model, spec in self.env["crm.workflow.engine"]._stage_index().items():
+            by_event = index.setdefault(model, {"_watched_computed": frozenset()})
+            by_event["_models_with_rules"] = True
+            by_event["stage"] = spec
         return index
 
     @api.model

@@ -11,6 +11,7 @@ RUN_STATES = [
     ("failed", "Failed"),
     ("skipped", "Skipped"),
     ("loop_stopped", "Stopped by the loop guard"),
+    ("rejected", "Rejected"),
 ]
 # columns of a log row, in the order the engine builds them
 LOG_COLUMNS = (
@@ -31,6 +32,8 @@ LOG_COLUMNS = (
     ("function_id", "int4"),
     ("caller", "varchar"),
     ("result", "text"),
+    ("robot_id", "int4"),
+    ("trigger_id", "int4"),
 )
 
 
@@ -75,6 +78,19 @@ class CrmWorkflowRun(models.Model):
         string="Job",
         ondelete="set null",
         index="btree_not_null",
+        readonly=True,
+    )
+    robot_id = fields.Many2one(
+        "crm.workflow.robot",
+        string="Automation rule",
+        ondelete="cascade",
+        index="btree_not_null",
+        readonly=True,
+    )
+    trigger_id = fields.Many2one(
+        "crm.workflow.trigger",
+        string="Stage trigger",
+        ondelete="cascade",
         readonly=True,
     )
     res_model = fields.Char(string="Model", readonly=True)
@@ -122,12 +138,21 @@ class CrmWorkflowRun(models.Model):
             self._table,
             ["res_model", "res_id"],
         )
+        # the webhook trigger's rate limit counts its recent calls
+        tools.create_index(
+            self.env.cr,
+            "crm_workflow_run_trigger_date_idx",
+            self._table,
+            ["trigger_id", "create_date"],
+            where="trigger_id IS NOT NULL",
+        )
 
-    @api.depends("rule_id", "function_id", "record_name")
+    @api.depends("rule_id", "robot_id", "trigger_id", "function_id", "record_name")
     def _compute_display_name(self):
         for run in self:
-            head = run.rule_id.name or run.function_id.name
-            run.display_name = f"{head} / {run.record_name}" if run.res_id else head
+            what = run.rule_id or run.robot_id or run.trigger_id or run.function_id
+            head = what.name or ""
+            run.display_name = f"{head} / {run.record_name or ''}" if run.res_id else head
 
     @api.model
     def _log_bulk(self, rows):

@@ -9,3 +9,6 @@ from . import test_functions
 from . import test_function_http
 from . import test_secrets
 from . import test_faults_webhooks
+from . import test_robots
+from . import test_triggers
+from . import test_board_tour

@@ -15,6 +15,8 @@ CONFIG_MENUS = {
     f"{ADDON}.crm_workflow_automation_menu",
     f"{ADDON}.crm_workflow_rule_menu",
     f"{ADDON}.crm_workflow_function_menu",
+    f"{ADDON}.crm_workflow_robot_menu",
+    f"{ADDON}.crm_workflow_trigger_menu",
     f"{ADDON}.crm_workflow_job_menu",
     f"{ADDON}.crm_workflow_run_menu",
 }

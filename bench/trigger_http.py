@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""The incoming webhook trigger under load (issue 11), beside a bare Odoo
+JSON route on the same server.
+
+A script, not a test: ``python3 bench/trigger_http.py [--port 8572]``.
+It prepares the benchmark database (bench/robots.py's, or a fresh one), two
+webhook triggers on two stages (each allowing the backward move, no rate
+limit) and 200 leads, starts Odoo with 2 HTTP workers, and runs ``wrk`` at 20
+connections against ``POST /crm_workflow/trigger/<token>`` (each call names
+a random lead and a random one of the two triggers: half the calls move the
+lead, half find it already there) and against Odoo's own ``/web/health``
+(JSON, no database: the limit). Prints requests/s and p99 of both, and the
+ratio (targets: >= 0.7x, p99 < 250 ms).
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import benchlib  # noqa: E402
+from benchlib import log  # noqa: E402
+
+LUA = """
+local paths = {"/crm_workflow/trigger/%(a)s", "/crm_workflow/trigger/%(b)s"}
+local first, last = %(first)d, %(last)d
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local id = math.random(first, last)
+  return wrk.format(nil, paths[math.random(1, 2)], nil, '{"id": ' .. id .. '}')
+end
+"""
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="cwa_robots_bench")
+    parser.add_argument("--port", type=int, default=8572)
+    parser.add_argument("--duration", default="20s")
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="reuse the database")
+    return parser.parse_args(argv)
+
+
+def prepare(db):
+    registry = benchlib.load_registry(db)
+    with registry.cursor() as cr:
+        env = benchlib.superuser_env(cr)
+        fx = benchlib.BenchData(env, 200)
+        Trigger = env["crm.workflow.trigger"].with_context(active_test=False)
+        Trigger.search([("name", "=like", "Bench hook %")]).unlink()
+        tokens = []
+        for i, stage in enumerate((fx.stage_a, fx.stage_b)):
+            trigger = Trigger.create(
+                {
+                    "name": f"Bench hook {i}",
+                    "stage_id": stage,
+                    "trigger_type": "webhook",
+                    "allow_backward": True,
+                    "webhook_rate_limit": 0,
+                }
+            )
+            tokens.append(trigger.webhook_token)
+        cr.commit()
+        return tokens, min(fx.lead_ids), max(fx.lead_ids)
+
+
+def wrk(url, connections, duration, script=None):
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    factor = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, float(p99.group(1)) * factor, int(non2xx.group(1)) if non2xx else 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    benchlib.ensure_pg()
+    benchlib.create_db(args.db, keep=args.keep)
+    tokens, first, last = prepare(args.db)
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            args.db,
+            f"--addons-path={benchlib.addons_path()}",
+            f"--http-port={args.port}",
+            f"--gevent-port={args.port + 1}",
+            "--workers=2",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+            f"--db-filter=^{args.db}$",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for __ in range(120):
+            try:
+                if requests.get(f"{base}/web/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(1)
+        answer = requests.post(
+            f"{base}/crm_workflow/trigger/{tokens[1]}", json={"id": first}, timeout=10
+        )
+        log(f"warm-up call: {answer.status_code} {answer.text}")
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write(
+                LUA % {"a": tokens[0], "b": tokens[1], "first": first, "last": last}
+            )
+        results = {}
+        for name, url, script in (
+            ("bare /web/health", f"{base}/web/health", None),
+            ("webhook trigger", base, lua.name),
+        ):
+            wrk(url, args.connections, "3s", script)  # warm the workers
+            log(f"wrk {name}")
+            results[name] = wrk(url, args.connections, args.duration, script)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        f"wrk, {args.connections} connections, {args.duration}, 2 Odoo workers "
+        "(shared, noisy machine)"
+    )
+    for name, (rps, p99, bad) in results.items():
+        print(f"  {name:18} {rps:8.1f} req/s  p99 {p99:7.1f} ms  non-2xx {bad}")
+    bare, ours = results["bare /web/health"], results["webhook trigger"]
+    print(
+        f"  webhook / bare = {ours[0] / bare[0]:.2f}x (target >= 0.7), "
+        f"p99 {ours[1]:.0f} ms (target < 250)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import safe_eval
+
+
+class CrmWorkflowStageAutomationMixin(models.AbstractModel):
+    """What robots and triggers share: they live on a stage of a pipeline,
+    in an order, under a condition, and a change of them refreshes the
+    registry cache the ORM hook reads (as rules do)."""
+
+    _name = "crm.workflow.stage.automation.mixin"
+    _description = "Stage automation (robots and triggers)"
+    _order = "sequence, id"
+
+    stage_id = fields.Many2one(
+        "crm.stage", string="Stage", required=True, ondelete="cascade", index=True
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        ondelete="cascade",
+        help="Only for the opportunities of this sales team (when the stage is "
+        "shared by several pipelines).",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    domain = fields.Char(
+        string="Criteria",
+        default="[]",
+        help="Only for the opportunities that meet this condition.",
+    )
+
+    @api.constrains("domain")
+    def _check_domain(self):
+        Lead = self.env["crm.lead"].sudo()
+        for record in self:
+            try:
+                Lead._search(record._eval_domain(), limit=1)
+            except Exception as e:
+                raise ValidationError(
+                    self.env._(
+                        "“%(name)s”: the condition is not valid: %(error)s",
+                        name=record.display_name,
+                        error=e,
+                    )
+                ) from e
+
+    @api.constrains("stage_id", "team_id")
+    def _check_stage_team(self):
+        for record in self:
+            stage_team = record.stage_id.team_id
+            if stage_team and record.team_id and stage_team != record.team_id:
+                raise ValidationError(
+                    self.env._(
+                        "The stage “%(stage)s” belongs to the pipeline of the sales "
+                        "team “%(team)s”.",
+                        stage=record.stage_id.name,
+                        team=stage_team.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    def _eval_domain(self):
+        self.ensure_one()
+        if not self.domain:
+            return []
+        context = self.env["crm.workflow.condition"]._domain_eval_context()
+        domain = safe_eval.safe_eval(self.domain, context)
+        if not isinstance(domain, list | tuple):
+            raise ValueError(self.env._("the condition must be a list of criteria"))
+        return expression.normalize_domain(list(domain)) if domain else []
+
+    def _scope_domain(self):
+        """The records this robot or trigger is for: its condition, its team
+        (or its stage's), its company."""
+        domain = self._eval_domain()
+        team = self.team_id or self.stage_id.team_id
+        if team:
+            domain = expression.AND([domain, [("team_id", "=", team.id)]])
+        return domain
+
+    def _condition_summary(self):
+        """The condition in a few words for the board: "if Stage = New, …"."""
+        try:
+            domain = self._eval_domain()
+        except Exception:  # noqa: BLE001 - a summary never breaks the board
+            return self.domain or ""
+        fields_ = self.env["crm.lead"]._fields
+        parts = []
+        for leaf in domain:
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3:
+                continue
+            name, operator, value = leaf
+            field = fields_.get(str(name).split(".")[0])
+            label = field._description_string(self.env) if field else name
+            parts.append(f"{label} {operator} {value}")
+        return ", ".join(parts)

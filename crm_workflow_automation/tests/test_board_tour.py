@@ -1,0 +1,101 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Over real HTTP and in a real headless Chromium: they need Odoo's HTTP
+server, so they run under ``make test-odoo`` (Odoo's runner) and are skipped
+by pytest-odoo, which starts none."""
+
+import json
+import unittest
+
+import odoo
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+class ServerCase(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        if odoo.service.server.server is None:
+            raise unittest.SkipTest("needs Odoo's HTTP server: make test-odoo")
+        super().setUpClass()
+        cls.team = cls.env["crm.team"].create({"name": "Tour pipeline"})
+        cls.manager = new_test_user(
+            cls.env,
+            login="cwa_tour_manager",
+            name="Tour Manager",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.team.member_ids = [Command.link(cls.manager.id)]
+        Stage = cls.env["crm.stage"]
+        cls.s1 = Stage.create(
+            {"name": "Tour New", "sequence": 201, "team_id": cls.team.id}
+        )
+        cls.s2 = Stage.create(
+            {"name": "Tour Documents", "sequence": 202, "team_id": cls.team.id}
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestAutomationBoardTour(ServerCase):
+    def test_board_opens_from_the_pipeline_and_a_robot_is_added(self):
+        self.start_tour(
+            "/odoo", "crm_workflow_automation_board", login=self.manager.login
+        )
+        robot = self.env["crm.workflow.robot"].search([("stage_id", "=", self.s2.id)])
+        self.assertEqual(robot.action_type, "activity")
+        self.assertEqual(
+            robot.activity_type_id, self.env.ref("mail.mail_activity_data_todo")
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookTriggerOverHttp(ServerCase):
+    def setUp(self):
+        super().setUp()
+        self.trigger = self.env["crm.workflow.trigger"].create(
+            {
+                "name": "Payment received",
+                "stage_id": self.s2.id,
+                "trigger_type": "webhook",
+                "webhook_rate_limit": 2,
+            }
+        )
+        self.lead = self.env["crm.lead"].create(
+            {"name": "Sofa", "team_id": self.team.id, "stage_id": self.s1.id}
+        )
+
+    def post(self, body, token=None):
+        data = body if isinstance(body, bytes) else json.dumps(body)
+        return self.url_open(
+            f"/crm_workflow/trigger/{token or self.trigger.webhook_token}",
+            data=data,
+            headers={"Content-Type": "application/json"},
+        )
+
+    def assertJson(self, response, status, code):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertIn("application/json", response.headers["Content-Type"])
+        self.assertEqual(response.json()["status"], code)
+
+    def test_payment_received_moves_the_order(self):
+        self.assertJson(self.post({"id": self.lead.id}), 200, "moved")
+        self.env.invalidate_all()
+        self.assertEqual(self.lead.stage_id, self.s2)
+
+    def test_errors_are_json_never_html(self):
+        self.assertJson(
+            self.post({"id": self.lead.id}, token="bad"), 404, "unknown_trigger"
+        )
+        self.assertJson(self.post({"id": 10**9}), 404, "unknown_record")
+        self.assertJson(self.post(b"{oops"), 422, "bad_json")
+        self.assertJson(self.post({"id": self.lead.id}), 429, "rate_limited")
+
+    def test_no_backward_move(self):
+        self.lead.stage_id = self.s2
+        later = self.env["crm.stage"].create(
+            {"name": "Tour Later", "sequence": 203, "team_id": self.team.id}
+        )
+        self.lead.stage_id = later
+        self.assertJson(self.post({"id": self.lead.id}), 200, "unchanged")
+        self.env.invalidate_all()
+        self.assertEqual(self.lead.stage_id, later)

@@ -1,0 +1,533 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Automation rules of a stage ("robots"): a salesperson moves an opportunity
+and what the stage's robots do is read back from the database, the job table
+and the run log."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import WorkflowCase
+from .test_webhooks import ALLOWED_HOSTS
+
+
+class StageCase(WorkflowCase):
+    """A pipeline of four stages of the test team (after Odoo's own stages),
+    opportunities created by the salesperson, robots and triggers saved by
+    the sales manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["crm.workflow.robot"].search([]).write({"active": False})
+        cls.env["crm.workflow.trigger"].search([]).write({"active": False})
+        Stage = cls.env["crm.stage"]
+        cls.s1, cls.s2, cls.s3, cls.s4 = (
+            Stage.create({"name": name, "sequence": seq, "team_id": cls.team.id})
+            for name, seq in (
+                ("P New", 101),
+                ("P Documents", 102),
+                ("P Invoice", 103),
+                ("P Delivery", 104),
+            )
+        )
+        cls.developer = new_test_user(
+            cls.env,
+            login="cwa_robot_developer",
+            name="Dev Robots",
+            groups="sales_team.group_sale_manager,base.group_system",
+        )
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+        cls.call = cls.env.ref("mail.mail_activity_data_call")
+        cls.template = cls.env["mail.template"].create(
+            {
+                "name": "Order received (tests)",
+                "model_id": cls.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Order {{ object.name }}",
+                "body_html": "<p>A manager will call you.</p>",
+            }
+        )
+        cls.Robot = cls.env["crm.workflow.robot"]
+        cls.Trigger = cls.env["crm.workflow.trigger"]
+
+    def robot(self, stage, user=None, **values):
+        vals = {
+            "stage_id": stage.id,
+            "action_type": "field_update",
+            "update_field_id": self.field("priority").id,
+            "update_value": "2",
+            **values,
+        }
+        return self.Robot.with_user(user or self.sales_manager).create(vals)
+
+    def trigger(self, stage, trigger_type, **values):
+        vals = {
+            "name": values.pop("name", trigger_type),
+            "stage_id": stage.id,
+            "trigger_type": trigger_type,
+            **values,
+        }
+        return self.Trigger.with_user(self.sales_manager).create(vals)
+
+    def new_lead(self, name="Order", stage=None, **values):
+        return self.Lead.with_user(self.salesman).create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": (stage or self.s1).id,
+                **values,
+            }
+        )
+
+    def move(self, leads, stage):
+        leads.with_user(self.salesman).write({"stage_id": stage.id})
+
+    def robot_runs(self, robot, records=None, state="done"):
+        Run = self.env["crm.workflow.run"].sudo()
+        Run.invalidate_model()
+        domain = [("robot_id", "=", robot.id), ("state", "=", state)]
+        if records is not None:
+            domain.append(("res_id", "in", records.ids))
+        return Run.search(domain)
+
+    def read_back(self, records):
+        self.env.invalidate_all()
+        return records.with_env(self.env)
+
+
+@tagged("post_install", "-at_install")
+class TestRobotsOnStageEntry(StageCase):
+    def test_robot_runs_when_opportunity_is_created_in_its_stage(self):
+        robot = self.robot(self.s1)
+        lead = self.new_lead()
+        self.assertEqual(self.read_back(lead).priority, "2")
+        run = self.robot_runs(robot, lead)
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.trigger, "stage_entry")
+        self.assertEqual(run.action_id, robot.action_id)
+        self.assertFalse(run.rule_id)
+
+    def test_robot_runs_on_stage_change_and_again_on_reentry(self):
+        robot = self.robot(self.s2)
+        lead = self.new_lead()
+        self.assertFalse(self.robot_runs(robot))
+        self.move(lead, self.s2)
+        self.assertEqual(self.read_back(lead).priority, "2")
+        lead.sudo().priority = "0"
+        self.move(lead, self.s1)
+        self.move(lead, self.s2)
+        self.assertEqual(self.read_back(lead).priority, "2")
+        self.assertEqual(len(self.robot_runs(robot, lead)), 2)
+
+    def test_rule_moving_the_opportunity_runs_the_stage_robots(self):
+        robot = self.robot(self.s3)
+        self.make_rule(
+            "Big ones to invoice",
+            trigger="on_write",
+            trigger_field_ids=["expected_revenue"],
+            domain="[('expected_revenue', '>=', 10000)]",
+            actions=[{"action_type": "set_stage", "target_stage_id": self.s3.id}],
+        )
+        lead = self.new_lead()
+        lead.with_user(self.salesman).write({"expected_revenue": 20000})
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
+        self.assertEqual(len(self.robot_runs(robot, lead)), 1)
+
+    def test_edit_without_stage_change_runs_no_robot(self):
+        robot = self.robot(self.s1)
+        lead = self.new_lead()
+        lead.with_user(self.salesman).write({"name": "Renamed", "stage_id": self.s1.id})
+        self.assertEqual(len(self.robot_runs(robot, lead)), 1)
+
+    def test_robot_of_another_pipeline_does_not_run(self):
+        other = self.env["crm.team"].create({"name": "Other pipeline (tests)"})
+        shared = self.env["crm.stage"].create({"name": "Shared", "sequence": 105})
+        robot = self.robot(shared, team_id=other.id)
+        lead = self.new_lead()
+        self.move(lead, shared)
+        self.assertFalse(self.robot_runs(robot))
+
+    def test_robot_condition_limits_the_opportunities(self):
+        robot = self.robot(self.s2, domain="[('expected_revenue', '>=', 1000)]")
+        small, big = self.new_lead("Small"), self.new_lead("Big", expected_revenue=5000)
+        self.move(small | big, self.s2)
+        self.assertEqual(self.robot_runs(robot).mapped("res_id"), big.ids)
+
+    def test_failing_robot_keeps_the_move_and_is_logged(self):
+        robot = self.robot(
+            self.s2,
+            user=self.developer,
+            action_type="function",
+            code="raise UserError('warehouse offline')",
+        )
+        lead = self.new_lead()
+        self.move(lead, self.s2)
+        self.assertEqual(self.read_back(lead).stage_id, self.s2)
+        failed = self.robot_runs(robot, lead, state="failed")
+        self.assertIn("warehouse offline", failed.error)
+
+    def test_moving_many_opportunities_runs_each_robot_once_per_batch(self):
+        robot = self.robot(self.s2)
+        leads = self.Lead.with_user(self.salesman).create(
+            [
+                {"name": f"Batch {i}", "team_id": self.team.id, "stage_id": self.s1.id}
+                for i in range(30)
+            ]
+        )
+        self.move(leads, self.s2)
+        self.assertEqual(len(self.robot_runs(robot, leads)), 30)
+        self.assertEqual(set(self.read_back(leads).mapped("priority")), {"2"})
+
+    def test_robot_form_shows_the_fields_of_every_action_type(self):
+        arch = self.Robot.with_user(self.sales_manager).get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        for fname in ("mail_template_id", "activity_type_id", "webhook_url"):
+            self.assertIn(f'name="{fname}"', arch)
+        self.assertIn('name="execution_mode"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestRobotTiming(StageCase):
+    def test_parallel_robots_start_at_entry_and_sequential_after_the_previous(self):
+        first = self.robot(
+            self.s2,
+            sequence=1,
+            timing="scheduled",
+            delay_amount=30,
+            delay_unit="minutes",
+        )
+        second = self.robot(
+            self.s2,
+            sequence=2,
+            execution_mode="after_previous",
+            timing="scheduled",
+            delay_amount=1,
+            delay_unit="hours",
+            update_field_id=self.field("description").id,
+            update_value="second",
+        )
+        parallel = self.robot(
+            self.s2,
+            sequence=3,
+            timing="scheduled",
+            delay_amount=2,
+            delay_unit="hours",
+            update_field_id=self.field("referred").id,
+            update_value="parallel",
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            entered = fields.Datetime.now()
+            self.move(lead, self.s2)
+            first_job = trap.assert_enqueued(count=2, state="pending").filtered(
+                lambda j: j.robot_id == first
+            )
+            self.assertEqual(first_job.job_type, "robot")
+            self.assertAlmostEqual(
+                first_job.eta,
+                entered + timedelta(minutes=30),
+                delta=timedelta(minutes=1),
+            )
+            parallel_job = trap.jobs.filtered(lambda j: j.robot_id == parallel)
+            self.assertAlmostEqual(
+                parallel_job.eta,
+                entered + timedelta(hours=2),
+                delta=timedelta(minutes=1),
+            )
+            self.assertFalse(trap.jobs.filtered(lambda j: j.robot_id == second))
+            trap.run(at=entered + timedelta(minutes=31))
+            self.assertEqual(self.read_back(lead).priority, "2")
+            second_job = trap.jobs.filtered(lambda j: j.robot_id == second)
+            self.assertEqual(second_job.state, "pending")
+            self.assertAlmostEqual(
+                second_job.eta,
+                fields.Datetime.now() + timedelta(hours=1),
+                delta=timedelta(minutes=1),
+            )
+            trap.run_all(days=1)
+        lead = self.read_back(lead)
+        self.assertIn("second", lead.description)
+        self.assertEqual(lead.referred, "parallel")
+        self.assertEqual(len(self.robot_runs(second, lead)), 1)
+
+    def test_immediate_robots_in_sequence_run_in_order_in_the_move(self):
+        self.robot(self.s2, sequence=1, update_value="1")
+        self.robot(
+            self.s2, sequence=2, execution_mode="after_previous", update_value="3"
+        )
+        lead = self.new_lead()
+        self.move(lead, self.s2)
+        self.assertEqual(self.read_back(lead).priority, "3")
+
+    def test_robot_relative_to_a_date_field(self):
+        robot = self.robot(
+            self.s2,
+            timing="scheduled",
+            delay_anchor="date_field",
+            delay_date_field_id=self.field("date_deadline").id,
+            delay_amount=-1,
+            delay_unit="days",
+        )
+        deadline = fields.Date.today() + timedelta(days=10)
+        lead = self.new_lead(date_deadline=deadline)
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            job = trap.assert_enqueued(count=1)
+            self.assertEqual(job.robot_id, robot)
+            self.assertEqual(
+                fields.Date.to_date(job.eta.date()), deadline - timedelta(days=1)
+            )
+        self.assertEqual(
+            robot.summary.split(" · ")[1], "1 days before Expected Closing"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestLeavingAStage(StageCase):
+    def test_leaving_the_stage_cancels_its_pending_robots_with_the_reason(self):
+        robot = self.robot(self.s2, timing="scheduled", delay_amount=1)
+        kept = self.robot(
+            self.s2,
+            timing="scheduled",
+            delay_amount=1,
+            keep_on_leave=True,
+            update_field_id=self.field("referred").id,
+            update_value="kept",
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            self.move(lead, self.s3)
+            cancelled = trap.jobs.filtered(lambda j: j.robot_id == robot)
+            self.assertEqual(cancelled.state, "cancelled")
+            self.assertIn("P Invoice", cancelled.cancel_reason)
+            self.assertEqual(
+                trap.jobs.filtered(lambda j: j.robot_id == kept).state, "pending"
+            )
+            trap.run_all(days=2)
+        lead = self.read_back(lead)
+        self.assertEqual(lead.referred, "kept")
+        self.assertNotEqual(lead.priority, "2")
+
+    def test_reentering_runs_the_delayed_robot_again_for_the_new_entry(self):
+        robot = self.robot(self.s2, timing="scheduled", delay_amount=1)
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            self.move(lead, self.s1)
+            self.move(lead, self.s2)
+            jobs = trap.jobs.filtered(lambda j: j.robot_id == robot)
+            self.assertEqual(jobs.mapped("state"), ["cancelled", "pending"])
+
+
+@tagged("post_install", "-at_install")
+class TestSkippedStages(StageCase):
+    def setUp(self):
+        super().setUp()
+        self.r2 = self.robot(
+            self.s2, update_field_id=self.field("referred").id, update_value="documents"
+        )
+        self.r3 = self.robot(self.s3, update_value="1")
+        self.r4 = self.robot(self.s4, update_value="3")
+
+    def test_jump_runs_only_the_target_stage_robots_by_default(self):
+        lead = self.new_lead()
+        self.move(lead, self.s4)
+        self.assertFalse(self.robot_runs(self.r2) | self.robot_runs(self.r3))
+        self.assertEqual(len(self.robot_runs(self.r4, lead)), 1)
+
+    def test_pipeline_setting_runs_the_skipped_stages_in_stage_order(self):
+        self.team.workflow_run_skipped_stages = True
+        lead = self.new_lead()
+        self.move(lead, self.s4)
+        lead = self.read_back(lead)
+        self.assertEqual(lead.referred, "documents")
+        self.assertEqual(lead.priority, "3", "the fourth stage's robot ran last")
+        runs = (
+            self.robot_runs(self.r2)
+            | self.robot_runs(self.r3)
+            | self.robot_runs(self.r4)
+        )
+        self.assertEqual(runs.sorted("id").robot_id, self.r2 | self.r3 | self.r4)
+
+    def test_backward_jump_runs_only_the_target_stage(self):
+        self.team.workflow_run_skipped_stages = True
+        r1 = self.robot(self.s1, update_value="0")
+        lead = self.new_lead(stage=self.s4)
+        self.move(lead, self.s1)
+        self.assertFalse(self.robot_runs(self.r2) | self.robot_runs(self.r3))
+        self.assertEqual(len(self.robot_runs(r1, lead)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestDataBetweenRobots(StageCase):
+    def test_later_robot_uses_what_an_earlier_one_produced(self):
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=1,
+            action_type="function",
+            code="data['quote'] = 'Q-' + str(len(records))",
+        )
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=2,
+            execution_mode="after_previous",
+            timing="scheduled",
+            delay_amount=5,
+            delay_unit="minutes",
+            action_type="function",
+            code="for rec in records:\n    rec.write({'referred': data['quote']})",
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            job = trap.assert_enqueued(count=1)
+            self.assertEqual(job.robot_context["data"], {"quote": "Q-1"})
+            trap.run_all(days=1)
+        self.assertEqual(self.read_back(lead).referred, "Q-1")
+        self.assertNotIn("quote", self.Lead._fields)
+
+
+@tagged("post_install", "-at_install")
+class TestRobotOfEveryActionType(StageCase):
+    def test_each_action_type_runs_as_a_robot_through_the_same_dispatch(self):
+        tag = self.env["crm.tag"].create({"name": "Robot tag"})
+        configs = {
+            "email": {
+                "mail_template_id": self.template.id,
+                "email_recipients": "owner",
+            },
+            "activity": {"activity_type_id": self.todo.id, "activity_summary": "Go"},
+            "field_update": {},
+            "add_tags": {"tag_ids": [Command.set(tag.ids)]},
+            "remove_tags": {"tag_ids": [Command.set(tag.ids)]},
+            "notify": {
+                "user_ids": [Command.set(self.sales_manager.ids)],
+                "notify_message": "<p>New order</p>",
+            },
+            "add_followers": {
+                "partner_ids": [Command.set(self.salesman2.partner_id.ids)]
+            },
+            "function": {"code": "log('robot function')"},
+            "assign_owner": {
+                "assign_mode": "user",
+                "assign_user_id": self.salesman.id,
+            },
+            "set_stage": {"target_stage_id": self.s3.id},
+        }
+        types = dict(self.Robot._fields["action_type"]._description_selection(self.env))
+        robots = self.Robot
+        for sequence, (action_type, extra) in enumerate(configs.items()):
+            self.assertIn(action_type, types)
+            robots |= self.robot(
+                self.s2,
+                user=self.developer,
+                sequence=sequence,
+                action_type=action_type,
+                **extra,
+            )
+        lead = self.new_lead(user_id=False)
+        self.move(lead, self.s2)
+        Run = self.env["crm.workflow.run"].sudo()
+        done = Run.search([("robot_id", "in", robots.ids), ("state", "=", "done")])
+        self.assertEqual(
+            done.robot_id,
+            robots,
+            Run.search([("robot_id", "in", robots.ids)]).mapped("error"),
+        )
+        lead = self.read_back(lead)
+        self.assertEqual(lead.stage_id, self.s3)
+        self.assertEqual(lead.user_id, self.salesman)
+        self.assertIn("Go", lead.activity_ids.mapped("summary"))
+
+    def test_webhook_robot_is_a_job(self):
+        self.env["ir.config_parameter"].sudo().set_param(ALLOWED_HOSTS, "127.0.0.1")
+        robot = self.robot(
+            self.s2, action_type="webhook", webhook_url="http://127.0.0.1:9/hook"
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            job = trap.assert_enqueued(count=1)
+            self.assertEqual(job.robot_id, robot)
+            self.assertEqual(job.payload["id"], lead.id)
+
+    def test_bad_robot_configuration_is_refused_at_save(self):
+        with self.assertRaises(ValidationError):
+            self.robot(self.s2, action_type="email")
+
+
+@tagged("post_install", "-at_install")
+class TestBoard(StageCase):
+    def test_board_lists_stages_in_order_with_triggers_and_robots_in_order(self):
+        self.robot(
+            self.s2,
+            sequence=2,
+            name="Send offer",
+            action_type="email",
+            mail_template_id=self.template.id,
+            email_recipients="customer",
+            execution_mode="after_previous",
+        )
+        self.robot(
+            self.s2,
+            sequence=1,
+            name="Make offer",
+            timing="scheduled",
+            delay_amount=30,
+            delay_unit="minutes",
+        )
+        self.robot(
+            self.s3,
+            name="Remind",
+            timing="scheduled",
+            delay_anchor="date_field",
+            delay_amount=-1,
+            delay_unit="days",
+            delay_date_field_id=self.field("date_deadline").id,
+        )
+        self.trigger(self.s3, "webhook", name="Payment received")
+        board = self.Robot.with_user(self.sales_manager).get_board(self.team.id)
+        names = [c["name"] for c in board["columns"]]
+        self.assertEqual(
+            names[-4:], ["P New", "P Documents", "P Invoice", "P Delivery"]
+        )
+        documents = board["columns"][names.index("P Documents")]
+        self.assertEqual(
+            [r["summary"] for r in documents["robots"]],
+            ["Make offer · after 30 minutes", "Send offer · after the previous one"],
+        )
+        invoice = board["columns"][names.index("P Invoice")]
+        self.assertEqual(invoice["triggers"][0]["name"], "Payment received")
+        self.assertEqual(
+            invoice["robots"][0]["summary"], "Remind · 1 days before Expected Closing"
+        )
+
+    def test_drag_and_drop_moves_and_reorders_robots(self):
+        a = self.robot(self.s2, sequence=1, name="A")
+        b = self.robot(self.s2, sequence=2, name="B")
+        c = self.robot(self.s3, sequence=1, name="C")
+        self.Robot.with_user(self.sales_manager).board_move(
+            c.id, self.s2.id, [c.id, b.id, a.id]
+        )
+        self.assertEqual(c.stage_id, self.s2)
+        self.assertEqual(
+            self.Robot.search([("stage_id", "=", self.s2.id)]).mapped("name"),
+            ["C", "B", "A"],
+        )
+
+    def test_pipeline_button_opens_the_board_of_its_team(self):
+        action = (
+            self.Lead.with_user(self.sales_manager)
+            .with_context(default_team_id=self.team.id)
+            .action_open_automation_board()
+        )
+        self.assertEqual(action["tag"], "crm_workflow_automation.board")
+        self.assertEqual(action["params"]["team_id"], self.team.id)

@@ -1,0 +1,233 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Triggers move an opportunity to their stage when something happens; the
+stage's robots then run as on any move."""
+
+import json
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .test_robots import StageCase
+
+
+@tagged("post_install", "-at_install")
+class TestTriggerTypes(StageCase):
+    def stage_of(self, lead):
+        return self.read_back(lead).stage_id
+
+    def test_field_match_moves_when_the_opportunity_starts_meeting_the_condition(self):
+        trigger = self.trigger(
+            self.s2, "field_match", domain="[('expected_revenue', '>=', 1000)]"
+        )
+        robot = self.robot(self.s2)
+        lead = self.new_lead()
+        lead.with_user(self.salesman).write({"expected_revenue": 500})
+        self.assertEqual(self.stage_of(lead), self.s1)
+        lead.with_user(self.salesman).write({"expected_revenue": 2000})
+        self.assertEqual(self.stage_of(lead), self.s2)
+        self.assertEqual(len(self.robot_runs(robot, lead)), 1, "the stage's robot ran")
+        run = self.env["crm.workflow.run"].search([("trigger_id", "=", trigger.id)])
+        self.assertEqual((run.res_id, run.state), (lead.id, "done"))
+
+    def test_field_match_does_not_move_back_a_record_moved_back_by_hand(self):
+        self.trigger(
+            self.s2, "field_match", domain="[('expected_revenue', '>=', 1000)]"
+        )
+        lead = self.new_lead(expected_revenue=5000)
+        self.assertEqual(self.stage_of(lead), self.s2, "created meeting it")
+        self.move(lead, self.s1)
+        lead.with_user(self.salesman).write({"name": "Still big"})
+        self.assertEqual(self.stage_of(lead), self.s1)
+
+    def test_email_received_moves_the_opportunity(self):
+        self.trigger(self.s2, "email_received")
+        lead = self.new_lead()
+        customer = self.env["res.partner"].create(
+            {"name": "Carla", "email": "carla@example.com"}
+        )
+        lead.sudo().message_post(
+            body="I would like to order",
+            author_id=customer.id,
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertEqual(self.stage_of(lead), self.s2)
+
+    def test_email_sent_moves_the_opportunity(self):
+        self.trigger(self.s2, "email_sent")
+        lead = self.new_lead()
+        lead.with_user(self.salesman).message_post(
+            body="Here is our offer",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertEqual(self.stage_of(lead), self.s2)
+
+    def test_call_done_moves_but_another_activity_does_not(self):
+        self.trigger(
+            self.s2, "activity_done", activity_type_ids=[Command.set(self.call.ids)]
+        )
+        lead = self.new_lead()
+        todo = lead.activity_schedule(
+            activity_type_id=self.todo.id, user_id=self.salesman.id
+        )
+        todo.with_user(self.salesman).action_done()
+        self.assertEqual(self.stage_of(lead), self.s1)
+        call = lead.activity_schedule(
+            activity_type_id=self.call.id, user_id=self.salesman.id
+        )
+        call.with_user(self.salesman).action_feedback(feedback="Reached")
+        self.assertEqual(self.stage_of(lead), self.s2)
+
+    def test_won_moves_the_opportunity(self):
+        won_stage = self.env["crm.stage"].create(
+            {"name": "P Won", "sequence": 110, "is_won": True, "team_id": self.team.id}
+        )
+        self.trigger(self.s4, "won", allow_backward=True)
+        lead = self.new_lead()
+        self.move(lead, won_stage)
+        self.assertEqual(self.stage_of(lead), self.s4)
+
+    def test_lost_moves_the_opportunity(self):
+        self.trigger(self.s3, "lost")
+        lead = self.new_lead()
+        lead.with_user(self.salesman).action_set_lost()
+        lead = self.read_back(lead.with_context(active_test=False))
+        self.assertFalse(lead.active)
+        self.assertEqual(lead.stage_id, self.s3)
+
+    def test_inactivity_moves_opportunities_without_change_for_n_days(self):
+        trigger = self.trigger(self.s3, "inactivity", inactivity_days=7)
+        stale, fresh = self.new_lead("Stale"), self.new_lead("Fresh")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET write_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=8), stale.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(trigger._inactive_ids(), stale.ids)
+        self.Trigger._cron_inactivity()
+        self.assertEqual(self.stage_of(stale), self.s3)
+        self.assertEqual(self.stage_of(fresh), self.s1)
+
+    def test_trigger_of_the_current_stage_does_nothing(self):
+        trigger = self.trigger(self.s1, "email_sent")
+        lead = self.new_lead()
+        lead.with_user(self.salesman).message_post(
+            body="Hi", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertFalse(
+            self.env["crm.workflow.run"].search([("trigger_id", "=", trigger.id)])
+        )
+
+    def test_no_backward_move_unless_allowed(self):
+        back = self.trigger(self.s1, "email_sent")
+        lead = self.new_lead(stage=self.s3)
+        lead.with_user(self.salesman).message_post(
+            body="Hi", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertEqual(self.stage_of(lead), self.s3)
+        back.allow_backward = True
+        lead.with_user(self.salesman).message_post(
+            body="Again", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertEqual(self.stage_of(lead), self.s1)
+
+    def test_furthest_trigger_wins_and_the_record_moves_once(self):
+        self.trigger(self.s2, "email_sent")
+        self.trigger(self.s4, "email_sent")
+        robot3 = self.robot(self.s3)
+        lead = self.new_lead()
+        lead.with_user(self.salesman).message_post(
+            body="Hi", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertEqual(self.stage_of(lead), self.s4)
+        self.assertFalse(self.robot_runs(robot3))
+
+    def test_field_match_without_condition_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.trigger(self.s2, "field_match")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookTrigger(StageCase):
+    """The webhook's logic, as the route calls it (the route itself over real
+    HTTP: test_trigger_http.py)."""
+
+    def setUp(self):
+        super().setUp()
+        self.paid = self.trigger(self.s3, "webhook", name="Payment received")
+        self.token = self.paid.sudo().webhook_token
+        self.Handler = self.env["crm.workflow.trigger"].sudo()
+
+    def hook(self, body, token=None):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return self.Handler._handle_webhook(token or self.token, raw)
+
+    def test_payment_received_moves_the_order_by_id(self):
+        robot = self.robot(self.s3)
+        lead = self.new_lead()
+        status, answer = self.hook({"id": lead.id})
+        self.assertEqual((status, answer["status"]), (200, "moved"))
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
+        self.assertEqual(len(self.robot_runs(robot, lead)), 1)
+
+    def test_record_named_by_email_or_reference_field(self):
+        lead = self.new_lead(email_from="buyer@example.com")
+        self.assertEqual(self.hook({"email": "BUYER@example.com"})[0], 200)
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
+        other = self.new_lead(referred="ORDER-42")
+        self.paid.webhook_reference_field_id = self.field("referred")
+        self.assertEqual(self.hook({"ref": "ORDER-42"})[0], 200)
+        self.assertEqual(self.read_back(other).stage_id, self.s3)
+
+    def test_bad_token_unknown_record_bad_json_and_ambiguous(self):
+        self.new_lead(email_from="twice@example.com")
+        self.new_lead(email_from="twice@example.com")
+        self.assertEqual(self.hook({"id": 1}, token="nope")[0], 404)
+        self.assertEqual(self.hook({"id": 10**9})[0], 404)
+        self.assertEqual(self.hook(b"{not json")[0], 422)
+        self.assertEqual(self.hook(b"[1, 2]")[0], 422)
+        self.assertEqual(
+            self.hook({"email": "twice@example.com"})[1]["status"], "ambiguous"
+        )
+
+    def test_every_call_is_logged_without_the_token(self):
+        lead = self.new_lead()
+        Run = self.env["crm.workflow.run"].sudo()
+        before = Run.search([], limit=1).id
+        self.hook({"id": lead.id})
+        self.hook({"id": 10**9})
+        self.hook({"id": 1}, token="wrong-token")
+        runs = Run.search([("trigger", "=", "webhook"), ("id", ">", before)])
+        self.assertEqual(len(runs), 3)
+        self.assertEqual(sorted(runs.mapped("state")), ["done", "rejected", "rejected"])
+        self.assertFalse(any(self.token in (r.error or "") for r in runs))
+
+    def test_rate_limit_answers_429(self):
+        self.paid.webhook_rate_limit = 2
+        lead = self.new_lead()
+        self.assertEqual(self.hook({"id": lead.id})[0], 200)
+        self.assertEqual(self.hook({"id": lead.id})[0], 200)
+        self.assertEqual(self.hook({"id": lead.id})[0], 429)
+
+    def test_no_backward_move_by_webhook(self):
+        lead = self.new_lead(stage=self.s4)
+        status, answer = self.hook({"id": lead.id})
+        self.assertEqual((status, answer["status"]), (200, "unchanged"))
+        self.assertEqual(self.read_back(lead).stage_id, self.s4)
+
+    def test_rotating_the_token_retires_the_old_url(self):
+        lead = self.new_lead()
+        self.paid.with_user(self.sales_manager).action_rotate_token()
+        self.assertEqual(self.hook({"id": lead.id})[0], 404)
+        new = self.paid.sudo().webhook_token
+        self.assertNotEqual(new, self.token)
+        self.assertIn(new, self.paid.with_user(self.sales_manager).webhook_url)
+
+    def test_token_is_readable_only_by_workflow_managers(self):
+        with self.assertRaises(AccessError):
+            self.paid.with_user(self.salesman).read(["webhook_token"])
