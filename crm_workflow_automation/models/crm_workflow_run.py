@@ -152,7 +152,9 @@ class CrmWorkflowRun(models.Model):
         for run in self:
             what = run.rule_id or run.robot_id or run.trigger_id or run.function_id
             head = what.name or ""
-            run.display_name = f"{head} / {run.record_name or ''}" if run.res_id else head
+            if run.res_id:
+                head = f"{head} / {run.record_name or ''}"
+            run.display_name = head
 
     @api.model
     def _log_bulk(self, rows):
