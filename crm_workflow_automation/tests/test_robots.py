@@ -161,8 +161,7 @@ class TestRobotsOnStageEntry(StageCase):
         robot = self.robot(
             self.s2,
             user=self.developer,
-            action_type="function",
-            code="raise UserError('warehouse offline')",
+            **self.function_action("raise UserError('warehouse offline')"),
         )
         lead = self.new_lead()
         self.move(lead, self.s2)
@@ -371,8 +370,7 @@ class TestDataBetweenRobots(StageCase):
             self.s2,
             user=self.developer,
             sequence=1,
-            action_type="function",
-            code="data['quote'] = 'Q-' + str(len(records))",
+            **self.function_action("data['quote'] = 'Q-' + str(len(records))"),
         )
         self.robot(
             self.s2,
@@ -382,8 +380,9 @@ class TestDataBetweenRobots(StageCase):
             timing="scheduled",
             delay_amount=5,
             delay_unit="minutes",
-            action_type="function",
-            code="for rec in records:\n    rec.write({'referred': data['quote']})",
+            **self.function_action(
+                "for rec in records:\n    rec.write({'referred': data['quote']})"
+            ),
         )
         lead = self.new_lead()
         with self.trap_jobs() as trap:
@@ -415,7 +414,11 @@ class TestRobotOfEveryActionType(StageCase):
             "add_followers": {
                 "partner_ids": [Command.set(self.salesman2.partner_id.ids)]
             },
-            "function": {"code": "log('robot function')"},
+            "function": {
+                "function_id": self.function_action("log('robot function')")[
+                    "function_id"
+                ]
+            },
             "assign_owner": {
                 "assign_mode": "user",
                 "assign_user_id": self.salesman.id,
