@@ -40,4 +40,5 @@
         "views/crm_workflow_automation_menus.xml",
     ],
     "demo": ["demo/crm_workflow_rule_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
 }
