@@ -58,4 +58,5 @@
             "crm_workflow_automation/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
 }
