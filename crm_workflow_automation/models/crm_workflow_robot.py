@@ -109,7 +109,9 @@ class CrmWorkflowRobot(models.Model):
     def create(self, vals_list):
         lead_model = self.env["ir.model"]._get_id("crm.lead")
         for vals in vals_list:
-            vals.setdefault("model_id", lead_model)
+            # the form sends model_id False: a robot's action is on leads
+            if not vals.get("model_id"):
+                vals["model_id"] = lead_model
         return super().create(vals_list)
 
     def unlink(self):
