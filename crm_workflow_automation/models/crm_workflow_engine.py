@@ -1127,7 +1127,7 @@ class CrmWorkflowEngine(models.AbstractModel):
             waiting = still_waiting
         if jobs:
             self.env["crm.workflow.job"]._enqueue(jobs)
-        self.env["crm.workflow.run"]._log_bulk(log)
+        self.env["crm.workflow.run"]._log_bulk(log + run.log)
 
     def _run_robot(self, robot, records, run, log):
         """Run a robot's action now, isolated as a rule's; returns the ids it

@@ -392,6 +392,14 @@ class TestDataBetweenRobots(StageCase):
             trap.run_all(days=1)
         self.assertEqual(self.read_back(lead).referred, "Q-1")
         self.assertNotIn("quote", self.Lead._fields)
+        # both function calls, the immediate one and the scheduled one, are logged
+        calls = (
+            self.env["crm.workflow.run"]
+            .sudo()
+            .search([("res_id", "=", lead.id), ("caller", "=", "robot")])
+        )
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(set(calls.mapped("state")), {"done"})
 
 
 @tagged("post_install", "-at_install")
