@@ -254,6 +254,30 @@ class TestScheduledActions(JobCase):
         self.assertEqual(job.state, "done")
         self.assertEqual(lead.priority, "3")
 
+    def test_scheduled_field_update_does_not_schedule_itself_again(self):
+        """A rule on "created or edited" that updates a field 10 minutes
+        later: its own update is an edit, but it must not plan the update
+        again (every 10 minutes, for ever)."""
+        self.make_rule(
+            name="Raise the priority later",
+            trigger="on_create_or_write",
+            actions=[
+                dict(
+                    self.set_priority("2"),
+                    timing="scheduled",
+                    delay_amount=10,
+                    delay_unit="minutes",
+                )
+            ],
+        )
+        with self.trap_jobs() as trap:
+            lead = self.lead()
+            trap.assert_enqueued(count=1, records=lead)
+            trap.run_all(days=1)
+            jobs = trap.assert_enqueued(records=lead)
+        self.assertEqual(jobs.mapped("state"), ["done"])
+        self.assertEqual(lead.priority, "2")
+
     def test_deleting_the_lead_cancels_its_jobs(self):
         self.scheduled_priority_rule()
         with self.trap_jobs() as trap:
