@@ -70,10 +70,14 @@ pytest: check-odoo
 
 test-odoo: check-odoo browser
 	@echo "Odoo's own test runner (--test-enable, HTTP on port $(HTTP_PORT)), on $(TEST_DB)"
-	@$(PYTHON) -m odoo -d $(TEST_DB) --addons-path="$$(tools/addons_path.sh)" --test-enable \
+	@# The log goes to a file, not a pipe: a browser a tour left behind would
+	@# hold a pipe open, and the grep after it would wait for ever.
+	@log=$$(mktemp /tmp/cwa-test-odoo-XXXX.log); \
+	$(PYTHON) -m odoo -d $(TEST_DB) --addons-path="$$(tools/addons_path.sh)" --test-enable \
 		--test-tags $(subst $(eval) ,$(comma),$(addprefix /,$(ADDONS))) --stop-after-init \
 		--http-interface=127.0.0.1 --http-port=$(HTTP_PORT) --gevent-port=$$(($(HTTP_PORT) + 1)) --log-level=info \
-		2>&1 | grep -E "odoo.tests.(result|stats)|ERROR|FAIL" ; exit $${PIPESTATUS[0]}
+		>"$$log" 2>&1 </dev/null; rc=$$?; \
+	grep -E "odoo.tests.(result|stats)|ERROR|FAIL" "$$log"; echo "full log: $$log"; exit $$rc
 
 test: test-deps browser test-db lint i18n-check test-odoo pytest
 
