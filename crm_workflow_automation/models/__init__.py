@@ -1,5 +1,6 @@
 from . import crm_workflow_record_access_mixin
 from . import crm_workflow_rule
+from . import crm_workflow_rule_design
 from . import crm_workflow_condition
 from . import crm_workflow_action
 

@@ -140,6 +140,18 @@ class CrmWorkflowRobot(models.Model):
                     node.getparent().remove(node)
         return arch, view
 
+    def action_preview(self):
+        """The opportunities this automation rule concerns now."""
+        self.ensure_one()
+        preview = self.env["crm.workflow.preview"].create({"robot_id": self.id})
+        return preview._action_open()
+
+    def action_test_run(self):
+        """Try the automation rule on one opportunity; nothing is kept."""
+        self.ensure_one()
+        wizard = self.env["crm.workflow.test.run"].create({"robot_id": self.id})
+        return wizard._action_open()
+
     # ------------------------------------------------------------------
     # the board
     # ------------------------------------------------------------------

@@ -34,6 +34,13 @@ class ResConfigSettings(models.TransientModel):
         help="A rule whose action fires another rule starts a chain; past this "
         "depth the loop guard stops it and logs the chain.",
     )
+    crm_workflow_preview_threshold = fields.Integer(
+        string="Preview warning threshold",
+        config_parameter="crm_workflow_automation.preview_threshold",
+        default=1000,
+        help="The preview of a rule warns when more records than this would be "
+        "touched at once. 0: no warning.",
+    )
     crm_workflow_failure_threshold = fields.Integer(
         string="Pause a rule after failures in a row",
         config_parameter="crm_workflow_automation.failure_threshold",
