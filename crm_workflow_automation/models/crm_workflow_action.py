@@ -322,3 +322,82 @@ class CrmWorkflowAction(models.Model):
                 )
             )
         return runner(records, run)
+
+    # ------------------------------------------------------------------
+    # design time: test run and loop analysis (hooks a type overrides)
+    # ------------------------------------------------------------------
+
+    def _test(self, records, run):
+        """What this action would do on ``records``, in words, for a test run
+        (inside a savepoint that the caller rolls back: nothing may leave the
+        database). A type explains itself in ``_test_<action_type>``; by
+        default the action is only described, never run."""
+        self.ensure_one()
+        hook = getattr(self, f"_test_{self.action_type}", None)
+        if hook is None:
+            return self._test_description()
+        return hook(records, run)
+
+    def _test_description(self):
+        labels = dict(self._fields["action_type"]._description_selection(self.env))
+        return self.env._(
+            "Would run “%(action)s” (%(type)s); this type does not show its "
+            "effect in a test run.",
+            action=self.name or "",
+            type=labels.get(self.action_type, self.action_type),
+        )
+
+    def _test_by_running(self, records, run):
+        """Run the action (the caller's savepoint undoes it) and tell the
+        values of the fields it writes, before and after: for the types
+        whose whole effect stays in the database."""
+        fnames = [f for f in self._fields_written() if f in records._fields]
+        sudo_records = records.sudo()
+        before = {f: self._test_value(sudo_records, f) for f in fnames}
+        self._execute(records, run)
+        records.env.flush_all()
+        sudo_records.invalidate_recordset(fnames)
+        changes = []
+        for fname in fnames:
+            after = self._test_value(sudo_records, fname)
+            label = records._fields[fname]._description_string(self.env)
+            if after == before[fname]:
+                changes.append(
+                    self.env._(
+                        "%(field)s: unchanged (%(value)s)",
+                        field=label,
+                        value=after,
+                    )
+                )
+            else:
+                changes.append(
+                    self.env._(
+                        "%(field)s: %(old)s → %(new)s",
+                        field=label,
+                        old=before[fname],
+                        new=after,
+                    )
+                )
+        return "\n".join(changes) or self._test_description()
+
+    @api.model
+    def _test_value(self, records, fname):
+        """A field's value as a person reads it."""
+        field = records._fields[fname]
+        value = records[fname]
+        if field.type in ("many2one", "many2many", "one2many"):
+            return ", ".join(value.mapped("display_name")) or "—"
+        if field.type == "selection":
+            labels = dict(field._description_selection(self.env))
+            return labels.get(value, value) if value else "—"
+        if value is False or value is None:
+            return "—"
+        return str(value)
+
+    def _fields_written(self):
+        """Names of the fields of the records this action writes, for the
+        loop analysis: declared by each type in
+        ``_fields_written_<action_type>`` (none when a type does not say)."""
+        self.ensure_one()
+        hook = getattr(self, f"_fields_written_{self.action_type}", None)
+        return set(hook()) if hook else set()

@@ -57,3 +57,9 @@ class CrmWorkflowAction(models.Model):
             records.browse(record_ids).write({"user_id": user_id})
         if rotation != (self.assign_rotation or {}):
             self.sudo().assign_rotation = rotation
+
+    def _fields_written_assign_owner(self):
+        return {"user_id"}
+
+    def _test_assign_owner(self, records, run):
+        return self._test_by_running(records, run)

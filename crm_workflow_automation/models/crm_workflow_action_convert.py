@@ -39,3 +39,9 @@ class CrmWorkflowAction(models.Model):
             elif mode == "create":
                 lead._handle_partner_assignment(create_missing=True)
             lead.convert_opportunity(lead.partner_id)
+
+    def _fields_written_convert(self):
+        return {"type", "partner_id"}
+
+    def _test_convert(self, records, run):
+        return self._test_by_running(records, run)

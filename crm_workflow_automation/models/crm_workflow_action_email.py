@@ -113,3 +113,25 @@ class CrmWorkflowAction(models.Model):
                     "partner_ids": [],
                 },
             )
+
+    def _test_email(self, records, run):
+        """The rendered subject and the recipients; nothing is sent."""
+        template = self.mail_template_id.with_env(records.env)
+        subjects = template._render_field("subject", records.ids)
+        lines = []
+        for (partner_ids, email_to), record_ids in self._email_recipient_groups(
+            records
+        ).items():
+            partners = self.env["res.partner"].sudo().browse(partner_ids)
+            recipients = [p.email_formatted or p.display_name for p in partners]
+            recipients += [a.strip() for a in email_to.split(",") if a.strip()]
+            for rid in record_ids:
+                lines.append(
+                    self.env._(
+                        "Subject: %(subject)s\nTo: %(recipients)s",
+                        subject=subjects.get(rid) or "",
+                        recipients=", ".join(recipients)
+                        or self.env._("nobody (nothing would be sent)"),
+                    )
+                )
+        return "\n".join(lines)

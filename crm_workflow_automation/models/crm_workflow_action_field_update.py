@@ -200,3 +200,9 @@ class CrmWorkflowAction(models.Model):
             groups[key].append((record.id, value))
         for items in groups.values():
             target.browse([rid for rid, __ in items]).write({fname: items[0][1]})
+
+    def _fields_written_field_update(self):
+        return {self.update_field_id.name} if self.update_field_id else set()
+
+    def _test_field_update(self, records, run):
+        return self._test_by_running(records, run)

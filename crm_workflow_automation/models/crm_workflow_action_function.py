@@ -144,3 +144,22 @@ class CrmWorkflowAction(models.Model):
             function._call(
                 batch, raw, caller=caller, run=run, check_access=False, action=self
             )
+
+    def _test_function(self, records, run):
+        """The function's result and log, from a run that the test's
+        savepoint undoes (nothing is logged)."""
+        function = self.function_id.with_env(records.env)
+        parts = []
+        for batch, raw in self._function_raw_args(records):
+            args = function._prepare_args(raw)
+            log_lines = []
+            result = function._execute(batch, args, dict(run.data), log_lines)
+            parts.append(
+                self.env._(
+                    "Result: %(result)s",
+                    result=json.dumps(result, default=str, ensure_ascii=False),
+                )
+            )
+            if log_lines:
+                parts.append(self.env._("Log:\n%(log)s", log="\n".join(log_lines)))
+        return "\n".join(parts)

@@ -70,3 +70,9 @@ class CrmWorkflowAction(models.Model):
                     )
                 )
         records.write({"stage_id": stage.id})
+
+    def _fields_written_set_stage(self):
+        return {"stage_id"}
+
+    def _test_set_stage(self, records, run):
+        return self._test_by_running(records, run)

@@ -29,3 +29,13 @@ class CrmWorkflowAction(models.Model):
 
     def _run_remove_tags(self, records, run):
         records.write({"tag_ids": [Command.unlink(tag.id) for tag in self.tag_ids]})
+
+    def _fields_written_add_tags(self):
+        return {"tag_ids"}
+
+    _fields_written_remove_tags = _fields_written_add_tags
+
+    def _test_add_tags(self, records, run):
+        return self._test_by_running(records, run)
+
+    _test_remove_tags = _test_add_tags

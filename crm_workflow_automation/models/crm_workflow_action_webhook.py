@@ -3,6 +3,8 @@
 """The webhook type: its configuration and its payload. Delivery (signing,
 the HTTP request, the attempts) is the job's, in crm_workflow_job_webhook.py."""
 
+import hashlib
+import hmac
 import json
 import re
 import socket
@@ -253,3 +255,32 @@ class CrmWorkflowAction(models.Model):
         if run is None or run.job is None:
             raise UserError(self.env._("Webhooks are sent by scheduled jobs only."))
         run.job._send_webhook(run.attempts)
+
+    def _webhook_signature(self, body):
+        """(header name, value) that signs ``body``, or None without secret."""
+        secret = self.sudo().webhook_secret
+        if not secret:
+            return None
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return (self.webhook_signature_header or "X-Signature-256", f"sha256={digest}")
+
+    def _test_webhook(self, records, run):
+        """The request that would leave: method, URL, payload and signature
+        header (the extra headers' values masked); nothing is sent."""
+        lines = []
+        payloads = self._webhook_payloads(records, run)
+        uid = run.event.uid if run is not None and run.event is not None else ""
+        method = self.webhook_method or "POST"
+        for record in records:
+            body = dict(payloads.get(record.id) or {}, event_id=uid)
+            raw = json.dumps(
+                body, sort_keys=True, separators=(",", ":"), default=str
+            ).encode()
+            lines.append(f"{method} {(self.webhook_url or '').strip()}")
+            signature = self._webhook_signature(raw if method != "GET" else b"")
+            if signature:
+                lines.append(f"{signature[0]}: {signature[1]}")
+            if self.sudo().webhook_headers_masked:
+                lines.append(self.sudo().webhook_headers_masked)
+            lines.append(raw.decode())
+        return "\n".join(lines)

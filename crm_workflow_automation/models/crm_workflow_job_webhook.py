@@ -4,8 +4,6 @@
 its transport guarded against SSRF, each attempt stored, and Replay."""
 
 import email.utils
-import hashlib
-import hmac
 import json
 import socket
 import time
@@ -87,13 +85,9 @@ class CrmWorkflowJob(models.Model):
         }
         if action.webhook_headers:
             headers.update(json.loads(action.webhook_headers))
-        if action.webhook_secret:
-            signature = hmac.new(
-                action.webhook_secret.encode(), body, hashlib.sha256
-            ).hexdigest()
-            headers[action.webhook_signature_header or "X-Signature-256"] = (
-                f"sha256={signature}"
-            )
+        signature = action._webhook_signature(body)
+        if signature:
+            headers[signature[0]] = signature[1]
         timeout = float(
             self.env["ir.config_parameter"]
             .sudo()

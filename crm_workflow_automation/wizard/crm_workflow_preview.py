@@ -216,7 +216,7 @@ class CrmWorkflowPreview(models.TransientModel):
         now, end = self._horizon()
         due = []
         for condition in conditions:
-            actions = condition.action_ids.filtered(
+            actions = condition.with_context(active_test=False).action_ids.filtered(
                 lambda a: a.timing == "scheduled"
                 and a.delay_anchor == "date_field"
                 and a.delay_date_field_id
