@@ -218,6 +218,22 @@ class CrmWorkflowTrigger(models.Model):
         )
         return [lead.id for lead in leads if not lead.active]
 
+    def _loop_watched(self):
+        """Fields whose change may fire this trigger (the loop analysis of
+        the rule form)."""
+        self.ensure_one()
+        if self.trigger_type == "field_match":
+            try:
+                domain = self._eval_domain()
+            except Exception:  # noqa: BLE001 - the trigger reports its own errors
+                return set()
+            return {
+                str(leaf[0]).split(".")[0]
+                for leaf in domain
+                if isinstance(leaf, list | tuple) and len(leaf) == 3
+            }
+        return {"won": {"stage_id"}, "lost": {"active"}}.get(self.trigger_type, set())
+
     def _inactive_ids(self, now=None):
         """Opportunities without change for ``inactivity_days``: one indexed
         query on write_date, never a loop over records."""
