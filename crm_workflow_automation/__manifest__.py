@@ -47,6 +47,7 @@
         "views/crm_stage_views.xml",
         "views/crm_team_views.xml",
         "views/crm_lead_views.xml",
+        "wizard/crm_workflow_explain_views.xml",
         "views/crm_workflow_automation_menus.xml",
     ],
     "demo": [

@@ -5,3 +5,5 @@ from . import crm_workflow_preview
 from . import crm_workflow_preview_line
 from . import crm_workflow_test_run
 from . import crm_workflow_test_run_line
+from . import crm_workflow_explain
+from . import crm_workflow_explain_line
