@@ -431,6 +431,7 @@ class CrmWorkflowExplain(models.TransientModel):
         last = Run.search(base, limit=1)
         states = dict(Run._fields["state"]._description_selection(self.env))
         if last:
+            error = " (" + last.error + ")" if last.error else ""
             lines.append(
                 self._line(
                     owner,
@@ -440,7 +441,7 @@ class CrmWorkflowExplain(models.TransientModel):
                         "Last run: %(date)s, %(state)s%(error)s",
                         date=self._when(last.create_date),
                         state=states.get(last.state, last.state),
-                        error=f" ({last.error})" if last.error else "",
+                        error=error,
                     ),
                 )
             )
