@@ -4,7 +4,7 @@
 domain leaf, the watched fields of the last edit, a pause, first time only,
 the loop guard."""
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import WorkflowCase
 
@@ -141,3 +141,23 @@ class TestExplain(WorkflowCase):
         explain = self.env["crm.workflow.explain"].browse(action["res_id"])
         self.assertEqual((explain.res_model, explain.res_id), ("crm.lead", lead.id))
         self.assertTrue(self.steps(explain, self.big_deal))
+
+    def test_a_workflow_manager_sees_the_explanation(self):
+        manager = new_test_user(
+            self.env,
+            login="cwa_explain_manager",
+            groups="sales_team.group_sale_manager,"
+            "crm_workflow_automation.group_workflow_manager",
+        )
+        lead = self.edited_lead({"probability": 10}, expected_revenue=60000)
+        explain = (
+            self.env["crm.workflow.explain"]
+            .with_user(manager)
+            .create({"res_model": "crm.lead", "res_id": lead.id})
+        )
+        self.assertIn(
+            "✗ Probability > 70",
+            self.steps(explain, self.big_deal)
+            .filtered(lambda s: s.step == "condition")
+            .detail,
+        )

@@ -6,8 +6,8 @@ direct search, and no side effect at all."""
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common import WorkflowCase
 
@@ -182,3 +182,22 @@ class TestPreview(WorkflowCase):
         preview = self.env["crm.workflow.preview"].browse(action["res_id"])
         self.assertEqual(preview.rule_id, rule)
         self.assertEqual(len(preview.line_ids), 3)
+
+    def test_a_workflow_manager_previews_and_a_sales_user_may_not(self):
+        manager = new_test_user(
+            self.env,
+            login="cwa_preview_manager",
+            groups="sales_team.group_sale_manager,"
+            "crm_workflow_automation.group_workflow_manager",
+        )
+        rule = self.big_deal_rule()
+        preview = (
+            self.env["crm.workflow.preview"]
+            .with_user(manager)
+            .create({"rule_id": rule.id})
+        )
+        self.assertEqual(len(preview.line_ids), 3)
+        with self.assertRaises(AccessError):
+            self.env["crm.workflow.preview"].with_user(self.salesman).create(
+                {"rule_id": rule.id}
+            )

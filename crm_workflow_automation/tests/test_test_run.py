@@ -8,7 +8,7 @@ import hashlib
 import hmac
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import WorkflowCase
 
@@ -199,3 +199,21 @@ class TestTestRun(WorkflowCase):
         wizard = self.env["crm.workflow.test.run"].create({"rule_id": rule.id})
         with self.assertRaises(UserError):
             wizard.action_run()
+
+    def test_a_workflow_manager_runs_a_test(self):
+        manager = new_test_user(
+            self.env,
+            login="cwa_test_run_manager",
+            groups="sales_team.group_sale_manager,"
+            "crm_workflow_automation.group_workflow_manager",
+        )
+        rule = self.rule([self.set_priority("3")])
+        before = self.snapshot()
+        wizard = (
+            self.env["crm.workflow.test.run"]
+            .with_user(manager)
+            .create({"rule_id": rule.id, "res_id": self.lead.id})
+        )
+        wizard.action_run()
+        self.assertEqual(self.snapshot(), before)
+        self.assertIn("Low → Very High", wizard.line_ids.filtered("action_id").detail)
