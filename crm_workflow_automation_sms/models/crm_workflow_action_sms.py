@@ -69,3 +69,31 @@ class CrmWorkflowAction(models.Model):
         text = self.sms_body if self.sms_mode == "text" else ""
         template = self.sms_template_id if self.sms_mode == "template" else False
         records._message_sms_schedule_mass(body=text, template=template)
+
+    def _test_sms(self, records, run):
+        """A test run: each record's number and rendered text; nothing is
+        queued."""
+        if self.sms_mode == "template":
+            texts = self.sms_template_id.with_env(records.env)._render_field(
+                "body", records.ids
+            )
+        else:
+            texts = self.env["mail.render.mixin"]._render_template(
+                self.sms_body or "",
+                records._name,
+                records.ids,
+                engine="inline_template",
+            )
+        numbers = records._sms_get_recipients_info()
+        lines = []
+        for record in records:
+            info = numbers.get(record.id) or {}
+            lines.append(
+                self.env._(
+                    "To: %(number)s\n%(text)s",
+                    number=info.get("sanitized")
+                    or self.env._("no valid number (the SMS would be cancelled)"),
+                    text=texts.get(record.id) or "",
+                )
+            )
+        return "\n".join(lines)

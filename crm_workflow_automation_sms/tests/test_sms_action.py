@@ -176,3 +176,24 @@ class TestSmsAction(WorkflowCase):
         )
         self.assertTrue(lead.exists())
         self.assertEqual(self.runs(records=lead).state, "failed")
+
+    def test_test_run_shows_the_number_and_text_and_queues_nothing(self):
+        """The SMS type shows its effect in a test run by its own hook."""
+        rule = self.make_rule(
+            trigger="on_create",
+            active=False,
+            actions=[{"action_type": "sms", "sms_template_id": self.template.id}],
+        )
+        lead = self.Lead.create(
+            {"name": "Sofa", "contact_name": "Ann", "mobile": "+32 470 12 34 56"}
+        )
+        before = self.last_sms_id()
+        wizard = self.env["crm.workflow.test.run"].create(
+            {"rule_id": rule.id, "res_id": lead.id}
+        )
+        wizard.action_run()
+        self.assertFalse(self.new_sms(before))
+        line = wizard.line_ids.filtered("action_id")
+        self.assertEqual(line.outcome, "would_run")
+        self.assertIn("To: +32470123456", line.detail)
+        self.assertIn("Hello Ann, your order is ready.", line.detail)
