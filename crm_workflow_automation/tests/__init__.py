@@ -12,3 +12,7 @@ from . import test_faults_webhooks
 from . import test_robots
 from . import test_triggers
 from . import test_board_tour
+from . import test_preview
+from . import test_test_run
+from . import test_loop_warning
+from . import test_explain
