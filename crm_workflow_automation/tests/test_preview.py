@@ -133,6 +133,18 @@ class TestPreview(WorkflowCase):
         preview = self.env["crm.workflow.preview"].create(
             {"rule_id": rule.id, "days": 30}
         )
+        self.env["crm.workflow.action"].create(
+            dict(
+                self.set_priority("1"),
+                name="Cool down (preview)",
+                condition_id=rule.condition_ids.id,
+                timing="scheduled",
+                delay_amount=40,
+                delay_unit="days",
+            )
+        )
+        # a delay after the rule's own run: too late for the horizon
+        preview.action_refresh()
         self.assertEqual(self.snapshot(), before)
         expected = self.Lead.search(
             [
@@ -149,6 +161,18 @@ class TestPreview(WorkflowCase):
         }
         self.assertLess(position[soon], position[later])
         self.assertNotIn(far.name, preview.first_due_times)
+        self.assertNotIn("Cool down", preview.first_due_times)
+        action = rule.condition_ids.with_context(active_test=False).action_ids[-1]
+        action.delay_amount = 1
+        preview.action_refresh()
+        # the rule's run plus one day: the same records, except those whose
+        # run falls on the horizon's last day
+        cool = [
+            line for line in preview.first_due_times.splitlines() if "Cool down" in line
+        ]
+        self.assertTrue(cool)
+        self.assertGreater(preview.scheduled_count, len(expected))
+        self.assertLessEqual(preview.scheduled_count, 2 * len(expected))
 
     def test_preview_of_an_automation_rule_counts_its_stage(self):
         self.leads[:4].write({"stage_id": self.stage_qualified.id})

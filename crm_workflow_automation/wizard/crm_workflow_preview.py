@@ -157,6 +157,7 @@ class CrmWorkflowPreview(models.TransientModel):
         Model = self.env[rule.model_name].sudo()
         company = rule._company_domain(Model)
         lines, taken, matched = [], [], Model.browse()
+        branches = {}
         conditions = rule.condition_ids
         for condition in conditions.filtered(lambda c: not c.is_fallback):
             domain = condition._eval_domain()
@@ -169,6 +170,7 @@ class CrmWorkflowPreview(models.TransientModel):
             )
             lines.append(values)
             matched |= records
+            branches[condition] = records
             taken.append(expression.normalize_domain(domain or []) or [(1, "=", 1)])
         for condition in conditions.filtered("is_fallback"):
             rest = expression.AND([company] + [["!"] + d for d in taken])
@@ -177,11 +179,12 @@ class CrmWorkflowPreview(models.TransientModel):
             )
             lines.append(values)
             matched |= records
+            branches[condition] = records
         due, touched = [], len(matched)
         if rule.trigger == "on_date" and rule.date_field_id:
             due, overdue = self._rule_dates(rule, Model, company)
             touched = overdue if rule.date_include_overdue else 0
-        due += self._action_dates(rule.condition_ids, Model, company, taken)
+        due += self._action_dates(branches, due)
         return lines, due, touched
 
     def _horizon(self):
@@ -209,24 +212,27 @@ class CrmWorkflowPreview(models.TransientModel):
                 due.append((eta, record, name))
         return due, overdue
 
-    def _action_dates(self, conditions, Model, company, taken=None):
-        """Delayed actions counted from a date field: when each matching
-        record's job would be due within the horizon (actions counted from
-        the trigger wait for an event that has not happened yet)."""
+    def _action_dates(self, branches, rule_due):
+        """When the delayed actions of each branch would be due within the
+        horizon: counted from a date field of the records the branch takes,
+        or, in a date rule, from the rule's own run (``rule_due``). Delays
+        counted from another trigger wait for an event that has not happened."""
         now, end = self._horizon()
         due = []
-        for condition in conditions:
+        for condition, records in branches.items():
             actions = condition.with_context(active_test=False).action_ids.filtered(
                 lambda a: a.timing == "scheduled"
-                and a.delay_anchor == "date_field"
-                and a.delay_date_field_id
             )
-            if not actions:
-                continue
-            domain = [] if condition.is_fallback else condition._eval_domain()
-            records = Model.search(expression.AND([company, domain or []]))
             for action in actions:
-                for rid, eta in action._compute_etas(records, now).items():
+                if action.delay_anchor == "date_field" and action.delay_date_field_id:
+                    etas = action._compute_etas(records, now).items()
+                else:
+                    etas = [
+                        (record.id, action._compute_etas(record, moment)[record.id])
+                        for moment, record, __ in rule_due
+                        if record in records
+                    ]
+                for rid, eta in etas:
                     if now <= eta <= end:
                         due.append((eta, records.browse(rid), action.display_name))
         return due
