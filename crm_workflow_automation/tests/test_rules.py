@@ -396,6 +396,51 @@ class TestErrorsAndLoops(WorkflowCase):
         self.assertEqual(leads.mapped("priority"), ["3", "3", "0", "3", "3"])
         self.assertEqual(len(self.runs(rule, leads, state="done")), 4)
         self.assertEqual(len(self.runs(rule, leads, state="failed")), 1)
+        # the user's edit of every record is kept, the failing one included,
+        # with what it recomputes, as the database holds it
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT expected_revenue, prorated_revenue, probability FROM crm_lead "
+            "WHERE id = ANY(%s)",
+            [leads.ids],
+        )
+        for revenue, prorated, probability in self.env.cr.fetchall():
+            self.assertEqual(revenue, 1)
+            self.assertAlmostEqual(prorated, revenue * probability / 100, places=2)
+
+    def test_pending_edit_and_rule_update_are_one_row_update(self):
+        """The batch's savepoint does not flush the user's edit apart: the
+        edit and the rule's field update reach each row in one UPDATE."""
+        self.make_rule(trigger="on_write", actions=[self.set_priority("3")])
+        leads = self.LeadAsSalesman.create([{"name": f"U{i}"} for i in range(5)])
+        self.env.flush_all()
+
+        def updated():
+            self.env.cr.execute(
+                "SELECT n_tup_upd FROM pg_stat_xact_user_tables "
+                "WHERE relname = 'crm_lead'"
+            )
+            return self.env.cr.fetchone()[0]
+
+        before = updated()
+        leads.write({"expected_revenue": 7})
+        self.env.flush_all()
+        self.assertEqual(updated() - before, len(leads))
+        leads.invalidate_recordset()
+        self.assertEqual(set(leads.mapped("priority")), {"3"})
+        self.assertEqual(set(leads.mapped("expected_revenue")), {7})
+
+    def test_failing_batch_keeps_pending_edit_of_a_single_record(self):
+        rule = self.make_rule(trigger="on_write", actions=[self.failing_action()])
+        lead = self.LeadAsSalesman.create({"name": "Bad"})
+        self.env.flush_all()
+        lead.write({"expected_revenue": 42})
+        self.assertTrue(self.runs(rule, lead, state="failed"))
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT expected_revenue, color FROM crm_lead WHERE id = %s", [lead.id]
+        )
+        self.assertEqual(self.env.cr.fetchone(), (42, 0))
 
     def test_failing_rule_under_block_refuses_the_save(self):
         self.make_rule(
