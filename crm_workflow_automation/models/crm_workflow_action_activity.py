@@ -95,3 +95,21 @@ class CrmWorkflowAction(models.Model):
                 for record_id in records.ids
             ]
         )
+
+    def _test_activity(self, records, run):
+        """The task each record would get (nothing is created)."""
+        assignees = self._activity_assignees(records)
+        deadline = fields.Date.context_today(records) + timedelta(
+            days=self.activity_due_days or 0
+        )
+        users = self.env["res.users"].sudo()
+        return "\n".join(
+            self.env._(
+                "Task “%(summary)s” (%(type)s) for %(user)s, due on %(date)s",
+                summary=self.activity_summary or self.activity_type_id.name or "",
+                type=self.activity_type_id.name or "",
+                user=users.browse(assignees.get(record.id) or records.env.uid).name,
+                date=deadline,
+            )
+            for record in records
+        )

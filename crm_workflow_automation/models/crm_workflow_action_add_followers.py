@@ -24,3 +24,16 @@ class CrmWorkflowAction(models.Model):
 
     def _run_add_followers(self, records, run):
         records.message_subscribe(partner_ids=self.partner_ids.ids)
+
+    def _fields_written_add_followers(self):
+        return {"message_follower_ids"}
+
+    def _test_add_followers(self, records, run):
+        """The followers who would be added (nothing is kept)."""
+        already = records.sudo().message_partner_ids
+        new = self.partner_ids - already
+        return self.env._(
+            "Adds the followers: %(new)s",
+            new=", ".join(new.mapped("display_name"))
+            or self.env._("none (already following)"),
+        )

@@ -72,3 +72,8 @@ class CrmWorkflowAction(models.Model):
             subtype_xmlid="mail.mt_note",
             email_layout_xmlid="mail.mail_notification_light",
         )
+
+    def _test_notify(self, records, run):
+        """Who would be notified (nothing is posted)."""
+        names = ", ".join(self._notify_partners().mapped("name"))
+        return self.env._("Notifies: %(users)s", users=names or self.env._("nobody"))

@@ -38,3 +38,10 @@ class CrmWorkflowAction(models.Model):
             active_id=records[:1].id,
         )
         action.run()
+
+    def _test_server_action(self, records, run):
+        """Named, not run: a server action may send or call anything."""
+        return self.env._(
+            "Would run the server action “%(name)s”; a test run does not run it.",
+            name=self.server_action_id.name or "",
+        )

@@ -110,3 +110,31 @@ class TestLoopWarning(WorkflowCase):
             ],
         )
         self.assertFalse(other_stage.loop_warning)
+
+    def test_a_stage_trigger_fed_by_the_rule_and_feeding_it_back(self):
+        self.env["crm.workflow.trigger"].create(
+            {
+                "name": "Hot ones qualify",
+                "stage_id": self.stage_qualified.id,
+                "trigger_type": "field_match",
+                "domain": "[('priority', '=', '3')]",
+            }
+        )
+        draft = self.make_rule(
+            "Stage change raises priority",
+            trigger="on_write",
+            trigger_field_ids=["stage_id"],
+            active=False,
+            actions=[self.set_priority("3")],
+        )
+        warning = draft.loop_warning
+        self.assertIn(
+            "“Stage change raises priority” changes Priority, which “Hot ones "
+            "qualify” watches",
+            warning,
+        )
+        self.assertIn(
+            "“Hot ones qualify” changes Stage, which “Stage change raises priority” "
+            "watches",
+            warning,
+        )

@@ -217,3 +217,47 @@ class TestTestRun(WorkflowCase):
         wizard.action_run()
         self.assertEqual(self.snapshot(), before)
         self.assertIn("Low → Very High", wizard.line_ids.filtered("action_id").detail)
+
+    def test_task_notification_followers_and_server_action_are_described(self):
+        server_action = self.env["ir.actions.server"].create(
+            {
+                "name": "Tag as hot (tests)",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "state": "code",
+                "code": "records.write({'priority': '3'})",
+            }
+        )
+        rule = self.rule(
+            [
+                {
+                    "action_type": "activity",
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                    "activity_summary": "Call the customer",
+                    "activity_user_type": "user",
+                    "activity_user_id": self.salesman.id,
+                    "activity_due_days": 2,
+                },
+                {"action_type": "notify", "user_ids": [(6, 0, self.sales_manager.ids)]},
+                {
+                    "action_type": "add_followers",
+                    "partner_ids": [(6, 0, self.salesman2.partner_id.ids)],
+                },
+                {"action_type": "server_action", "server_action_id": server_action.id},
+            ]
+        )
+        before = self.snapshot()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT count(*) FROM mail_activity")
+        activities = self.env.cr.fetchone()[0]
+        lines = self.try_rule(rule).filtered("action_id")
+        self.assertEqual(self.snapshot(), before)
+        self.env.cr.execute("SELECT count(*) FROM mail_activity")
+        self.assertEqual(self.env.cr.fetchone()[0], activities)
+        self.assertNotIn(self.salesman2.partner_id, self.lead.message_partner_ids)
+        task, notify, followers, server = lines
+        self.assertIn("Task “Call the customer”", task.detail)
+        self.assertIn(self.salesman.name, task.detail)
+        self.assertIn(f"Notifies: {self.sales_manager.name}", notify.detail)
+        self.assertIn(self.salesman2.partner_id.display_name, followers.detail)
+        self.assertIn("Tag as hot (tests)", server.detail)
+        self.assertEqual(self.lead.priority, "0")

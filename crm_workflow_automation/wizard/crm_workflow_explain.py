@@ -72,7 +72,9 @@ class CrmWorkflowExplain(models.TransientModel):
         event = self._last_event(record)
         lines = []
         Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
-        for rule in Rule.search([("model_name", "=", record._name)]):
+        rules = Rule.search([("model_name", "=", record._name)])
+        # the running rules first, then the paused and inactive ones
+        for rule in rules.sorted(lambda r: not r.active or r.paused):
             lines += self._explain_rule(rule, record, event)
         if record._name == "crm.lead":
             Robot = (
