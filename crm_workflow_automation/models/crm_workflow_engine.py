@@ -545,9 +545,10 @@ class CrmWorkflowEngine(models.AbstractModel):
         # execute_query flushes the fields the query reads
         return {row[0] for row in self.env.execute_query(query.select())}
 
-    def _match_conditions(self, rule, model, ids, prefilter=None):
+    def _match_conditions(self, rule, model, ids, prefilter=None, known=None):
         """[(condition, ids)]: the first matching condition of the rule wins,
-        the fallback takes what is left."""
+        the fallback takes what is left. ``known``: {condition id: ids meeting
+        it}, already searched (the prefilter of a single condition)."""
         Model = self.env[model]
         company = rule._company_domain(Model)
         remaining = [rid for rid in ids if prefilter is None or rid in prefilter]
@@ -557,8 +558,11 @@ class CrmWorkflowEngine(models.AbstractModel):
         for condition in rule.condition_ids.filtered(lambda c: not c.is_fallback):
             if not remaining:
                 break
-            domain = expression.AND([condition._eval_domain(), company])
-            hit = self._search_ids(model, remaining, domain)
+            if known and condition.id in known:
+                hit = known[condition.id].intersection(remaining)
+            else:
+                domain = expression.AND([condition._eval_domain(), company])
+                hit = self._search_ids(model, remaining, domain)
             if hit:
                 matched.append((condition, [rid for rid in remaining if rid in hit]))
                 taken |= hit
@@ -625,19 +629,30 @@ class CrmWorkflowEngine(models.AbstractModel):
         # One query tells which records meet any rule's criteria; valid until
         # a rule runs actions (later rules must see what it changed).
         prefilter = [_MISSING]
+        # With one rule of one condition, the prefilter is that condition's
+        # own search: the matcher reuses it instead of asking again.
+        known = {}
+        conditions = [c for __, r in pairs for c in r.condition_ids]
+        single = conditions[0] if len(conditions) == 1 else None
 
         def matching(ids):
             if prefilter[0] is _MISSING:
                 prefilter[0] = self._prefilter(
                     event.model, [r for __, r in pairs], event.ids
                 )
+                if prefilter[0] is not None and single is not None:
+                    known[single.id] = prefilter[0]
             if prefilter[0] is None:
                 return ids
             return [rid for rid in ids if rid in prefilter[0]]
 
         for spec, rule in pairs:
             ids = self._eligible_ids(spec, rule, event, chain, matching)
-            branches = self._match_conditions(rule, event.model, ids) if ids else []
+            branches = (
+                self._match_conditions(rule, event.model, ids, known=known)
+                if ids
+                else []
+            )
             if not branches:
                 continue
             if depth >= max_depth:
@@ -646,6 +661,7 @@ class CrmWorkflowEngine(models.AbstractModel):
             for condition, cids in branches:
                 log.extend(self._run_branch(rule, condition, event, cids, depth))
             prefilter[0] = None
+            known.clear()
         self.env["crm.workflow.run"]._log_bulk(log)
 
     def _eligible_ids(self, spec, rule, event, chain, matching):
