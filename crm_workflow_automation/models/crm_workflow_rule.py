@@ -105,7 +105,8 @@ class RuleSpec(tuple):
 class CrmWorkflowRule(models.Model):
     _name = "crm.workflow.rule"
     _description = "Workflow Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.workflow.run.owner.mixin"]
+    _run_owner_field = "rule_id"
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -397,6 +398,9 @@ class CrmWorkflowRule(models.Model):
         was_active = {rule.id: rule.active and not rule.paused for rule in self}
         res = super().write(vals)
         self._invalidate_rule_index()
+        if vals.get("repeat_mode") == "first_match":
+            # the records it already ran for, from the run log still there
+            self.env["crm.workflow.rule.done"]._fill_from_runs(self.ids)
         if "model_id" in vals:
             # conditions and actions follow, and check that they still fit
             self.condition_ids.write({"model_id": vals["model_id"]})
