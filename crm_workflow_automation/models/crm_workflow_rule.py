@@ -383,6 +383,7 @@ class CrmWorkflowRule(models.Model):
             self._check_offset(vals.get("date_offset"), vals.get("date_offset_unit"))
         rules = super().create(vals_list)
         self._invalidate_rule_index()
+        self.env["crm.workflow.run"]._sync_record_bindings()
         rules.filtered(
             lambda r: r.active and r.trigger == "on_date"
         )._schedule_date_rule_existing()
@@ -402,6 +403,7 @@ class CrmWorkflowRule(models.Model):
             # the records it already ran for, from the run log still there
             self.env["crm.workflow.rule.done"]._fill_from_runs(self.ids)
         if "model_id" in vals:
+            self.env["crm.workflow.run"]._sync_record_bindings()
             # conditions and actions follow, and check that they still fit
             self.condition_ids.write({"model_id": vals["model_id"]})
         if "trigger" in vals or "model_id" in vals:
@@ -435,6 +437,7 @@ class CrmWorkflowRule(models.Model):
         self._cancel_pending_jobs(self.env._("The rule was deleted."))
         res = super().unlink()
         self._invalidate_rule_index()
+        self.env["crm.workflow.run"]._sync_record_bindings()
         return res
 
     def copy_data(self, default=None):

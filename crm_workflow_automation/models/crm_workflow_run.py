@@ -41,6 +41,8 @@ LOG_COLUMNS = (
     ("changed_fields", "varchar"),
     ("outcome", "text"),
 )
+# the context key that marks the "Automation" actions bound to models
+BINDING_MARK = "crm_workflow_record_runs"
 # states of a run that count as "it ran" for first_match rules
 RAN_STATES = ("done", "partial")
 # the outcome of an action in the ``outcome`` column: one line per action,
@@ -349,6 +351,57 @@ class CrmWorkflowRun(models.Model):
             self.env["ir.cron"]._notify_progress(done=purged, remaining=0)
         self.invalidate_model()
         return purged
+
+    @api.model
+    def _sync_record_bindings(self):
+        """An "Automation" entry in the Action menu of the form of every model
+        that has rules (one window action bound to it, as base_automation's
+        model menus are): the runs of the record shown. Made when a model gets
+        its first rule, removed with its last."""
+        Action = self.env["ir.actions.act_window"].sudo()
+        Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
+        Rule.flush_model(["model_id", "model_name"])
+        wanted = {
+            model.model: model
+            for model in Rule.search([]).mapped("model_id")
+            if model.model in self.env
+        }
+        existing = Action.search(
+            [
+                ("res_model", "=", self._name),
+                ("binding_model_id", "!=", False),
+                ("context", "ilike", BINDING_MARK),
+            ]
+        )
+        (existing.filtered(lambda a: a.binding_model_id.model not in wanted)).unlink()
+        bound = set(existing.exists().mapped("binding_model_id.model"))
+        group = self.env.ref(
+            "crm_workflow_automation.group_workflow_user", raise_if_not_found=False
+        )
+        langs = [code for code, __ in self.env["res.lang"].get_installed()]
+        for name, model in wanted.items():
+            if name in bound:
+                continue
+            action = Action.create(
+                {
+                    "name": "Automation",
+                    "res_model": self._name,
+                    "binding_model_id": model.id,
+                    "binding_view_types": "form",
+                    "view_mode": "list,form",
+                    "domain": f"[('res_model', '=', {name!r}), "
+                    "('res_id', '=', active_id)]",
+                    "context": f"{{'{BINDING_MARK}': 1}}",
+                    "groups_id": [(6, 0, group.ids)] if group else [],
+                }
+            )
+            action.update_field_translations(
+                "name",
+                {
+                    lang: self.with_context(lang=lang).env._("Automation")
+                    for lang in langs
+                },
+            )
 
     def action_open_record(self):
         self.ensure_one()

@@ -264,3 +264,70 @@ class TestStatusReport(RunLogCase):
         self.Daily._fill_from_runs()
         row = self.report(rule_id=rule.id, action_type=False)
         self.assertEqual((row.run_count, row.record_count), (2, 2))
+
+
+class TestAutomationButtons(RunLogCase):
+    def bindings(self, model):
+        return self.env["ir.actions.act_window"].search(
+            [
+                ("res_model", "=", "crm.workflow.run"),
+                ("binding_model_id.model", "=", model),
+            ]
+        )
+
+    def test_a_model_with_rules_gets_an_automation_action_on_its_records(self):
+        self.assertFalse(self.bindings("res.partner"))
+        rule = self.make_rule(
+            name="Partner rule",
+            model_id=self.env["ir.model"]._get_id("res.partner"),
+            trigger="on_create",
+            actions=[],
+        )
+        binding = self.bindings("res.partner")
+        self.assertEqual(len(binding), 1)
+        self.assertEqual(binding.name, "Automation")
+        self.assertEqual(binding.binding_view_types, "form")
+        self.assertIn("active_id", binding.domain)
+        if "fr_FR" in dict(self.env["res.lang"].get_installed()):
+            self.assertEqual(binding.with_context(lang="fr_FR").name, "Automatisation")
+        self.make_rule(
+            name="Second partner rule",
+            model_id=self.env["ir.model"]._get_id("res.partner"),
+            trigger="on_create",
+        )
+        self.assertEqual(len(self.bindings("res.partner")), 1)
+        self.Rule.with_context(active_test=False).search(
+            [("model_name", "=", "res.partner")]
+        ).unlink()
+        self.assertFalse(self.bindings("res.partner"))
+        self.assertFalse(rule.exists())
+
+    def test_rule_robot_and_function_forms_count_their_last_30_days(self):
+        rule = self.make_rule(
+            trigger="on_create",
+            domain="[('name', 'not like', 'Broken')]",
+            actions=[self.set_priority("1")],
+        )
+        self.LeadAsSalesman.create([{"name": "One"}, {"name": "Two"}])
+        robot = self.robot(self.s2)
+        lead = self.new_lead("Robot", stage=self.s1)
+        lead.with_user(self.salesman).stage_id = self.s2
+        rule.invalidate_recordset()
+        # the three leads created (the robot's one too)
+        self.assertEqual(rule.report_run_count_30d, 3)
+        self.assertEqual(rule.report_record_count_30d, 3)
+        self.assertEqual(rule.report_action_count_30d, 3)
+        self.assertEqual(rule.report_failed_count_30d, 0)
+        self.assertEqual(robot.report_run_count_30d, 1)
+        # a run older than 30 days is not counted
+        self.env.cr.execute(
+            "UPDATE crm_workflow_run_daily SET day = day - 40 WHERE rule_id = %s",
+            [rule.id],
+        )
+        rule.invalidate_recordset()
+        self.assertEqual(rule.report_run_count_30d, 0)
+        action = rule.action_view_status_report()
+        self.assertEqual(action["res_model"], "crm.workflow.run.daily")
+        self.assertEqual(action["domain"], [("rule_id", "=", rule.id)])
+        log = robot.action_view_run_log()
+        self.assertEqual(log["domain"], [("robot_id", "=", robot.id)])
