@@ -924,16 +924,19 @@ class CrmWorkflowEngine(models.AbstractModel):
         robot=None,
         trigger=None,
         outcome=None,
+        names=None,
     ):
         """Run-log tuples in LOG_COLUMNS order, one per record of ``ids``;
-        ``outcome`` is one text for all or {id: text}."""
+        ``outcome`` is one text for all or {id: text}; ``names`` the records'
+        names when the caller read them for a whole batch."""
         uid = self.env.uid
         company = rule.company_id.id if rule else None
         robot_id = robot.id if robot else None
         trigger_id = trigger.id if trigger else None
         kind = event.kind if event is not None else "job"
         event_uid = event.uid if event is not None else None
-        names = self._record_names(model, ids, event)
+        if names is None:
+            names = self._record_names(model, ids, event)
         changes = self._changed_names(event)
         outcomes = outcome if isinstance(outcome, dict) else None
         return [

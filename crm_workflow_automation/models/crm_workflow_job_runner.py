@@ -555,6 +555,12 @@ class _Outcome:
         engine = self.env["crm.workflow.engine"]
         per_record = elapsed / max(len(jobs), 1)
         done_ids = set(done_ids)
+        names = {}
+        if not logged:
+            by_model = defaultdict(list)
+            for job in jobs:
+                by_model[job.res_model].append(job.res_id)
+            names = {m: engine._record_names(m, ids) for m, ids in by_model.items()}
         for job in jobs:
             if job.res_id in done_ids and job.res_id not in failures:
                 self.done.append(job)
@@ -590,6 +596,7 @@ class _Outcome:
                         action=job.action_id,
                         job_ids={job.res_id: job.id},
                         robot=job.robot_id,
+                        names=names.get(job.res_model),
                     )
                 )
 

@@ -124,16 +124,24 @@ class CrmWorkflowRunDaily(models.Model):
         instant actions of its condition; a scheduled action counts when its
         job runs, on the job's row."""
         condition_ids = {row[1] for row in rows if row[0] and row[1] and not row[2]}
-        condition_actions = {}
-        if condition_ids:
-            Condition = self.env["crm.workflow.condition"].sudo()
-            for condition in Condition.browse(condition_ids).exists():
-                condition_actions[condition.id] = [
-                    action.action_type
-                    for action in condition.action_ids
-                    if action.timing == "instant" and not action._requires_job()
-                ]
-        self._upsert(SQL("r.create_date = %s", stamp), condition_actions)
+        Condition = self.env["crm.workflow.condition"].sudo()
+        conditions = Condition.browse(condition_ids).exists()
+        self._upsert(
+            SQL("r.create_date = %s", stamp), self._instant_actions(conditions)
+        )
+
+    @api.model
+    def _instant_actions(self, conditions):
+        """{condition id: [action type]} of the actions a rule's row stands
+        for: those run in the rule's own transaction."""
+        return {
+            condition.id: [
+                action.action_type
+                for action in condition.action_ids
+                if action.timing == "instant" and not action._requires_job()
+            ]
+            for condition in conditions
+        }
 
     def _upsert(self, where, condition_actions, recount=False):
         cr = self.env.cr
@@ -244,4 +252,5 @@ class CrmWorkflowRunDaily(models.Model):
     def _fill_from_runs(self):
         """On upgrade: the report of the runs already in the log."""
         self.env.cr.execute("DELETE FROM crm_workflow_run_daily")
-        self._upsert(SQL("TRUE"), {})
+        conditions = self.env["crm.workflow.condition"].sudo().search([])
+        self._upsert(SQL("TRUE"), self._instant_actions(conditions))

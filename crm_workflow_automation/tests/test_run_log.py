@@ -264,6 +264,8 @@ class TestStatusReport(RunLogCase):
         self.Daily._fill_from_runs()
         row = self.report(rule_id=rule.id, action_type=False)
         self.assertEqual((row.run_count, row.record_count), (2, 2))
+        actions = self.report(rule_id=rule.id, action_type="field_update")
+        self.assertEqual(actions.action_count, 2)
 
 
 class TestAutomationButtons(RunLogCase):
