@@ -116,6 +116,26 @@ class TestRunLog(RunLogCase):
         self.assertEqual(failed.job_id, job)
         self.assertIn("the ERP is gone", failed.error)
 
+    def test_scheduled_action_no_longer_wanted_is_skipped_with_the_reason(self):
+        rule = self.make_rule(
+            trigger="on_create",
+            domain="[('name', 'not like', 'Closed')]",
+            actions=[self.scheduled_priority()],
+        )
+        with self.trap_jobs() as trap:
+            lead = self.LeadAsSalesman.create({"name": "Open deal"})
+            lead.name = "Closed deal"
+            trap.run_all()
+            job = trap.assert_enqueued(1)
+        self.assertEqual(job.state, "cancelled")
+        skipped = self.runs(rule, lead, state="skipped")
+        self.assertEqual(len(skipped), 1)
+        self.assertEqual(skipped.job_id, job)
+        self.assertEqual(skipped.action_id, rule.action_ids)
+        self.assertIn("no longer meets the criteria", skipped.error)
+        self.assertIn("Skipped: ", skipped.outcome_description)
+        self.assertEqual(lead.priority, "0")
+
     def test_robot_run_names_the_robot_and_the_stage_entered(self):
         robot = self.robot(self.s2)
         lead = self.new_lead("Robot deal", stage=self.s1)
