@@ -1,4 +1,5 @@
 from . import crm_workflow_record_access_mixin
+from . import crm_workflow_run_owner_mixin
 from . import crm_workflow_rule
 from . import crm_workflow_rule_design
 from . import crm_workflow_condition
@@ -28,6 +29,8 @@ from . import crm_workflow_function_argument
 from . import crm_workflow_action_argument
 from . import crm_workflow_function_schedule
 from . import crm_workflow_run
+from . import crm_workflow_run_daily
+from . import crm_workflow_rule_done
 from . import crm_workflow_job
 from . import crm_workflow_job_runner
 from . import crm_workflow_job_webhook

@@ -17,7 +17,7 @@ import uuid
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
@@ -34,7 +34,17 @@ class Event:
     events); ``kind`` is an ORM event key of ``EVENT_TRIGGERS`` or ``date``.
     """
 
-    __slots__ = ("changed", "detail", "ids", "kind", "model", "time", "uid")
+    __slots__ = (
+        "changed",
+        "changed_names",
+        "detail",
+        "ids",
+        "kind",
+        "model",
+        "names",
+        "time",
+        "uid",
+    )
 
     def __init__(self, kind, model, ids, changed=None, detail=None):
         self.kind = kind
@@ -44,6 +54,10 @@ class Event:
         self.uid = uuid.uuid4().hex
         self.time = fields.Datetime.now()
         self.detail = detail or {}
+        # for the run log, filled once per event: record names, and the
+        # changed fields of each record ("stage_id,priority")
+        self.names = {}
+        self.changed_names = None
 
 
 class Run:
@@ -51,7 +65,9 @@ class Run:
     matched, the event, the job when run from the queue, and ``data`` that
     earlier actions of the same run may fill for later ones; ``log`` holds
     run-log rows of its function calls, written with the rule's rows (after
-    its savepoint, so a failed call stays in the log)."""
+    its savepoint, so a failed call stays in the log); ``outcomes`` what each
+    action did, per attempt of the executor: [(ids, [(action id, job values
+    or None)])]."""
 
     __slots__ = (
         "attempts",
@@ -61,6 +77,7 @@ class Run:
         "event",
         "job",
         "log",
+        "outcomes",
         "rule",
     )
 
@@ -72,6 +89,7 @@ class Run:
         self.data = {}
         self.attempts = []
         self.log = []
+        self.outcomes = []
         self.depth = depth
 
     @property
@@ -595,15 +613,9 @@ class CrmWorkflowEngine(models.AbstractModel):
         return self._search_ids(model, ids, expression.OR(domains))
 
     def _already_done(self, rule, ids):
-        """Records for which a ``first_match`` rule already ran."""
-        self.env["crm.workflow.run"].flush_model()
-        self.env.cr.execute(
-            "SELECT DISTINCT res_id FROM crm_workflow_run "
-            "WHERE rule_id = %s AND res_model = %s AND res_id = ANY(%s) AND state = "
-            "'done'",
-            [rule.id, rule.model_name, list(ids)],
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
+        """Records for which a ``first_match`` rule already ran: kept apart
+        from the run log, which the retention purges."""
+        return self.env["crm.workflow.rule.done"]._done_ids(rule, ids)
 
     # ------------------------------------------------------------------
     # event processing
@@ -733,7 +745,9 @@ class CrmWorkflowEngine(models.AbstractModel):
         run = Run(rule, condition, event=event, job=job, depth=depth)
 
         def func(batch):
-            self._execute_branch(actions, batch, run)
+            outcomes = []
+            run.outcomes.append((batch._ids, outcomes))
+            self._execute_branch(actions, batch, run, outcomes)
 
         frame = (rule.id, rule.name, frozenset(ids))
         _chain(self.env.cr).append(frame)
@@ -759,6 +773,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         elapsed = (time.perf_counter() - started) / max(len(ids), 1)
         if failures_out is not None:
             failures_out.update(failures)
+        outcome = self._outcomes(run, done)
         rows = self._log_rows(
             rule,
             condition,
@@ -768,6 +783,7 @@ class CrmWorkflowEngine(models.AbstractModel):
             event=event,
             depth=depth,
             duration=elapsed,
+            outcome=outcome,
         )
         if failures:
             for rid, error in failures.items():
@@ -801,18 +817,65 @@ class CrmWorkflowEngine(models.AbstractModel):
             rule._register_successes()
         return rows + run.log
 
-    def _execute_branch(self, actions, records, run):
+    def _execute_branch(self, actions, records, run, outcomes=None):
         """Instant actions now, one batched call each; scheduled actions and
-        the actions that leave the database become jobs."""
+        the actions that leave the database become jobs. ``outcomes`` gets
+        (action id, None) for an action done, (action id, job values) for
+        one scheduled."""
         Job = self.env["crm.workflow.job"]
         jobs = []
+        outcomes = [] if outcomes is None else outcomes
         for action in actions:
             if action.timing == "instant" and not action._requires_job():
                 action._execute(records, run)
+                outcomes.append((action.id, None))
                 continue
-            jobs.extend(Job._prepare_action_jobs(action, records, run))
+            values = Job._prepare_action_jobs(action, records, run)
+            jobs.extend(values)
+            outcomes.append((action.id, values))
         if jobs:
-            Job._enqueue(jobs)
+            ids = Job._enqueue(jobs)
+            if len(ids) == len(jobs):  # none was already queued: same order
+                for vals, job_id in zip(jobs, ids, strict=True):
+                    vals["id"] = job_id
+
+    def _outcomes(self, run, done):
+        """The ``outcome`` column of the records ``done`` (one text for all
+        when no action was scheduled, else {id: text}), from the executor's
+        last attempt that ran each record. (The row's ``job_id`` stays for the
+        rows of a job's own run.)"""
+        if not done or not run.outcomes:
+            return None
+        if len(run.outcomes) == 1 and all(
+            values is None for __, values in run.outcomes[0][1]
+        ):
+            return "\n".join(f"{aid} done" for aid, __ in run.outcomes[0][1])
+        by_record = {}
+        for ids, outcomes in run.outcomes:
+            for rid in ids:
+                by_record[rid] = outcomes
+        texts, cache = {}, {}
+        for rid in done:
+            outcomes = by_record.get(rid) or ()
+            lines = []
+            for aid, values in outcomes:
+                if values is None:
+                    lines.append(f"{aid} done")
+                    continue
+                key = id(values)
+                if key not in cache:
+                    cache[key] = {vals["res_id"]: vals for vals in values}
+                vals = cache[key].get(rid)
+                if vals is None:
+                    continue  # no due time for this record (no date)
+                eta = fields.Datetime.to_string(vals["eta"])
+                job_id = vals.get("id")
+                if job_id:
+                    lines.append(f"{aid} scheduled {eta} {job_id}")
+                else:
+                    lines.append(f"{aid} scheduled {eta}")
+            texts[rid] = "\n".join(lines)
+        return texts
 
     def _run_isolated(self, records, func):
         """Run ``func(records)`` in a savepoint; when it fails, run it record by
@@ -924,13 +987,22 @@ class CrmWorkflowEngine(models.AbstractModel):
         result=None,
         robot=None,
         trigger=None,
+        outcome=None,
+        names=None,
     ):
+        """Run-log tuples in LOG_COLUMNS order, one per record of ``ids``;
+        ``outcome`` is one text for all or {id: text}; ``names`` the records'
+        names when the caller read them for a whole batch."""
         uid = self.env.uid
         company = rule.company_id.id if rule else None
         robot_id = robot.id if robot else None
         trigger_id = trigger.id if trigger else None
         kind = event.kind if event is not None else "job"
         event_uid = event.uid if event is not None else None
+        if names is None:
+            names = self._record_names(model, ids, event)
+        changes = self._changed_names(event)
+        outcomes = outcome if isinstance(outcome, dict) else None
         return [
             (
                 rule.id if rule else None,
@@ -952,9 +1024,42 @@ class CrmWorkflowEngine(models.AbstractModel):
                 result,
                 robot_id,
                 trigger_id,
+                names.get(rid),
+                changes.get(rid),
+                outcomes.get(rid) if outcomes is not None else outcome,
             )
             for rid in ids
         ]
+
+    def _record_names(self, model, ids, event=None):
+        """{id: display name} of the records, once per event."""
+        names = event.names if event is not None else {}
+        if not model or model not in self.env:
+            return names
+        missing = [rid for rid in ids if rid and rid not in names]
+        if missing:
+            records = self.env[model].sudo().with_context(active_test=False)
+            records = records.browse(missing)
+            try:
+                names.update(zip(missing, records.mapped("display_name"), strict=True))
+            except MissingError:
+                for record in records.exists():
+                    names[record.id] = record.display_name
+        return names
+
+    def _changed_names(self, event):
+        """{id: "field,field"}: the fields a write event changed, per record."""
+        if event is None or not event.changed:
+            return {}
+        if event.changed_names is None:
+            per_record = defaultdict(list)
+            for fname in sorted(event.changed):
+                for rid in event.changed[fname]:
+                    per_record[rid].append(fname)
+            event.changed_names = {
+                rid: ",".join(fnames) for rid, fnames in per_record.items()
+            }
+        return event.changed_names
 
     # ------------------------------------------------------------------
     # entry points for jobs (date rules) and scripts

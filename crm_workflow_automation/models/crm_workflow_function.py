@@ -124,6 +124,8 @@ class CrmWorkflowFunction(models.Model):
     ``function``), from a button, on a schedule and over HTTP."""
 
     _name = "crm.workflow.function"
+    _inherit = ["crm.workflow.run.owner.mixin"]
+    _run_owner_field = "function_id"
     _description = "Workflow Function"
     _order = "name, id"
 

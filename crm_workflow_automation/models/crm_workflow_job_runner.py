@@ -520,8 +520,27 @@ class _Outcome:
         self.rule_results = defaultdict(list)  # rule id -> [True/False ...]
 
     def cancel(self, jobs, reason):
+        """Jobs that no longer apply: cancelled, and in the run log as a
+        skipped action with the reason."""
+        engine = self.env["crm.workflow.engine"]
         for job in jobs:
             self.cancelled.append((job, reason))
+            action = job.action_id.exists()
+            if not action:
+                continue  # the rule or the action was deleted with its log
+            self.log.extend(
+                engine._log_rows(
+                    job.rule_id.exists(),
+                    job.condition_id.exists(),
+                    job.res_model,
+                    [job.res_id],
+                    "skipped",
+                    error=reason,
+                    action=action,
+                    job_ids={job.res_id: job.id},
+                    robot=job.robot_id.exists(),
+                )
+            )
 
     def postpone(self, job, eta):
         self.postponed.append((job, eta))
@@ -536,6 +555,12 @@ class _Outcome:
         engine = self.env["crm.workflow.engine"]
         per_record = elapsed / max(len(jobs), 1)
         done_ids = set(done_ids)
+        names = {}
+        if not logged:
+            by_model = defaultdict(list)
+            for job in jobs:
+                by_model[job.res_model].append(job.res_id)
+            names = {m: engine._record_names(m, ids) for m, ids in by_model.items()}
         for job in jobs:
             if job.res_id in done_ids and job.res_id not in failures:
                 self.done.append(job)
@@ -571,6 +596,7 @@ class _Outcome:
                         action=job.action_id,
                         job_ids={job.res_id: job.id},
                         robot=job.robot_id,
+                        names=names.get(job.res_model),
                     )
                 )
 
@@ -605,6 +631,7 @@ class _Outcome:
         )
         Job.invalidate_model()
         self.env["crm.workflow.run"]._log_bulk(self.log)
+        self._mark_partial([job for job, __ in self.dead])
         # dead jobs tell the rule's responsible, once per rule and batch
         dead_by_rule = defaultdict(list)
         for job, error in self.dead:
@@ -632,6 +659,27 @@ class _Outcome:
                     rule._register_failures(trailing, reason=self._last_error(rule_id))
             else:
                 rule._register_failures(len(results), reason=self._last_error(rule_id))
+
+    def _mark_partial(self, jobs):
+        """A rule's run whose scheduled action gave up is partly done: its
+        row (the event's, before the job) says so."""
+        keys = [
+            (job.rule_id.id, job.res_id, job.idempotency_key)
+            for job in jobs
+            if job.job_type == "action" and job.rule_id and job.idempotency_key
+        ]
+        if not keys:
+            return
+        rules, records, idempotency = (list(c) for c in zip(*keys, strict=True))
+        self.env.cr.execute(
+            """UPDATE crm_workflow_run AS r SET state = 'partial'
+                 FROM unnest(%s::int4[], %s::int4[], %s::varchar[]) AS v(rule, res, k)
+                WHERE r.rule_id = v.rule AND r.res_id = v.res
+                  AND r.action_id IS NULL AND r.state = 'done'
+                  AND r.event_uid = split_part(v.k, ':', 4)""",
+            [rules, records, idempotency],
+        )
+        self.env["crm.workflow.run"].invalidate_model(["state"])
 
     def _update(self, assignments, rows):
         """One UPDATE for many jobs: ``rows`` are (id, eta, text) tuples."""

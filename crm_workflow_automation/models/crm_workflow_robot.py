@@ -13,6 +13,7 @@ class CrmWorkflowRobot(models.Model):
     _name = "crm.workflow.robot"
     _description = "Automation Rule"
     _inherit = ["crm.workflow.stage.automation.mixin"]
+    _run_owner_field = "robot_id"
     _inherits = {"crm.workflow.action": "action_id"}
     _order = "sequence, id"
 

@@ -105,7 +105,8 @@ class RuleSpec(tuple):
 class CrmWorkflowRule(models.Model):
     _name = "crm.workflow.rule"
     _description = "Workflow Rule"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.workflow.run.owner.mixin"]
+    _run_owner_field = "rule_id"
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -382,6 +383,7 @@ class CrmWorkflowRule(models.Model):
             self._check_offset(vals.get("date_offset"), vals.get("date_offset_unit"))
         rules = super().create(vals_list)
         self._invalidate_rule_index()
+        self.env["crm.workflow.run"]._sync_record_bindings()
         rules.filtered(
             lambda r: r.active and r.trigger == "on_date"
         )._schedule_date_rule_existing()
@@ -397,7 +399,11 @@ class CrmWorkflowRule(models.Model):
         was_active = {rule.id: rule.active and not rule.paused for rule in self}
         res = super().write(vals)
         self._invalidate_rule_index()
+        if vals.get("repeat_mode") == "first_match":
+            # the records it already ran for, from the run log still there
+            self.env["crm.workflow.rule.done"]._fill_from_runs(self.ids)
         if "model_id" in vals:
+            self.env["crm.workflow.run"]._sync_record_bindings()
             # conditions and actions follow, and check that they still fit
             self.condition_ids.write({"model_id": vals["model_id"]})
         if "trigger" in vals or "model_id" in vals:
@@ -431,6 +437,7 @@ class CrmWorkflowRule(models.Model):
         self._cancel_pending_jobs(self.env._("The rule was deleted."))
         res = super().unlink()
         self._invalidate_rule_index()
+        self.env["crm.workflow.run"]._sync_record_bindings()
         return res
 
     def copy_data(self, default=None):

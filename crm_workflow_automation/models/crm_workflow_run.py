@@ -1,6 +1,8 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import io
+import threading
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models, tools
 
@@ -8,6 +10,7 @@ from .crm_workflow_function import CALLERS
 
 RUN_STATES = [
     ("done", "Done"),
+    ("partial", "Partly done"),
     ("failed", "Failed"),
     ("skipped", "Skipped"),
     ("loop_stopped", "Stopped by the loop guard"),
@@ -34,7 +37,31 @@ LOG_COLUMNS = (
     ("result", "text"),
     ("robot_id", "int4"),
     ("trigger_id", "int4"),
+    ("record_name", "varchar"),
+    ("changed_fields", "varchar"),
+    ("outcome", "text"),
 )
+# the context key that marks the "Automation" actions bound to models
+BINDING_MARK = "crm_workflow_record_runs"
+# states of a run that count as "it ran" for first_match rules
+RAN_STATES = ("done", "partial")
+# the outcome of an action in the ``outcome`` column: one line per action,
+# "<action id> <code>[ <due time>[ <job id>]]"; codes below
+OUTCOME_DONE = "done"
+OUTCOME_SCHEDULED = "scheduled"
+# The rows of one batch share their create_date: the daily report is
+# aggregated from them with one query, so two batches of a process never
+# share it.
+_last_stamp = threading.local()
+
+
+def _batch_stamp():
+    now = datetime.now()  # Odoo runs in UTC; microseconds kept, unlike Datetime.now
+    last = getattr(_last_stamp, "value", None)
+    if last is not None and now <= last:
+        now = last + timedelta(microseconds=1)
+    _last_stamp.value = now
+    return now
 
 
 def _copy_value(value):
@@ -124,6 +151,24 @@ class CrmWorkflowRun(models.Model):
     create_date = fields.Datetime(
         string="Date", readonly=True, default=lambda self: fields.Datetime.now()
     )
+    # the record's name when it ran (the record may be renamed or deleted)
+    record_name = fields.Char(string="Record", compute=False, readonly=True)
+    changed_fields = fields.Char(
+        string="Changed fields (technical names)",
+        readonly=True,
+        help="The watched fields whose change fired the rule, comma-separated.",
+    )
+    outcome = fields.Text(
+        string="Outcome (technical)",
+        readonly=True,
+        help="One line per action: its id, done or scheduled, due time and job.",
+    )
+    event_description = fields.Char(
+        string="What happened", compute="_compute_event_description"
+    )
+    outcome_description = fields.Text(
+        string="Actions", compute="_compute_outcome_description"
+    )
 
     def init(self):
         tools.create_index(
@@ -137,6 +182,13 @@ class CrmWorkflowRun(models.Model):
             "crm_workflow_run_record_idx",
             self._table,
             ["res_model", "res_id"],
+        )
+        # the purge and the daily report read the rows of a date (a batch)
+        tools.create_index(
+            self.env.cr,
+            "crm_workflow_run_create_date_idx",
+            self._table,
+            ["create_date"],
         )
         # the webhook trigger's rate limit counts its recent calls
         tools.create_index(
@@ -156,17 +208,96 @@ class CrmWorkflowRun(models.Model):
                 head = f"{head} / {run.record_name or ''}"
             run.display_name = head
 
+    def _compute_event_description(self):
+        kinds = {
+            "create": self.env._("Created"),
+            "write": self.env._("Edited"),
+            "unlink": self.env._("Deleted"),
+            "stage_entry": self.env._("Stage entered"),
+            "date": self.env._("Date reached"),
+            "message_received": self.env._("Email received"),
+            "message_sent": self.env._("Email sent"),
+            "activity_done": self.env._("Activity done"),
+            "inactivity": self.env._("No activity for a while"),
+            "webhook": self.env._("Webhook"),
+            "job": self.env._("Scheduled job"),
+            "preview": self.env._("Test run"),
+        }
+        callers = dict(self._fields["caller"]._description_selection(self.env))
+        for run in self:
+            if run.caller and run.caller not in ("rule", "robot"):
+                label = callers.get(run.caller, run.caller)
+            else:
+                label = kinds.get(run.trigger, run.trigger or "")
+            if run.changed_fields and run.res_model in self.env:
+                Model = self.env[run.res_model]
+                names = [
+                    Model._fields[f]._description_string(self.env)
+                    if f in Model._fields
+                    else f
+                    for f in run.changed_fields.split(",")
+                ]
+                label = self.env._(
+                    "%(event)s: %(fields)s", event=label, fields=", ".join(names)
+                )
+            run.event_description = label
+
+    def _compute_outcome_description(self):
+        """The ``outcome`` column in words, with the actions' current names."""
+        ids = set()
+        for run in self:
+            for line in (run.outcome or "").splitlines():
+                ids.add(int(line.split(" ", 1)[0]))
+        actions = {
+            a.id: a.display_name
+            for a in self.env["crm.workflow.action"].sudo().browse(ids).exists()
+        }
+        for run in self:
+            lines = []
+            for line in (run.outcome or "").splitlines():
+                parts = line.split(" ")
+                name = actions.get(int(parts[0])) or self.env._(
+                    "Action #%(id)s (deleted)", id=parts[0]
+                )
+                if parts[1] == OUTCOME_SCHEDULED:
+                    due = fields.Datetime.to_datetime(" ".join(parts[2:4]))
+                    when = tools.format_datetime(self.env, due)
+                    if len(parts) > 4:
+                        text = self.env._(
+                            "%(action)s: scheduled for %(when)s (job #%(job)s)",
+                            action=name,
+                            when=when,
+                            job=parts[4],
+                        )
+                    else:
+                        text = self.env._(
+                            "%(action)s: scheduled for %(when)s",
+                            action=name,
+                            when=when,
+                        )
+                else:
+                    text = self.env._("%(action)s: done", action=name)
+                lines.append(text)
+            if run.state == "failed" and run.error:
+                lines.append(self.env._("Failed: %(error)s", error=run.error))
+            elif run.state == "skipped" and run.error:
+                lines.append(self.env._("Skipped: %(reason)s", reason=run.error))
+            run.outcome_description = "\n".join(lines)
+
     @api.model
     def _log_bulk(self, rows):
         """Insert log rows (tuples in LOG_COLUMNS order) with one COPY: a batch
         of 10,000 records and 5 rules is 50,000 rows, which COPY loads ten
-        times faster than an INSERT of arrays."""
+        times faster than an INSERT of arrays. Then, for the same batch, the
+        records ``first_match`` rules ran for (kept when the detail is purged)
+        and the daily report (one upsert from the batch's rows, which share
+        their create_date)."""
         if not rows:
             return
-        now = fields.Datetime.to_string(fields.Datetime.now())
+        stamp = _batch_stamp()
         names = [name for name, __ in LOG_COLUMNS]
         names.append("create_date")
-        tail = (now,)
+        tail = (fields.Datetime.to_string(stamp) + stamp.strftime(".%f"),)
         buffer = io.StringIO()
         write = buffer.write
         for row in rows:
@@ -178,6 +309,99 @@ class CrmWorkflowRun(models.Model):
             f"COPY crm_workflow_run ({', '.join(names)}) FROM STDIN",
             buffer,
         )
+        self.env["crm.workflow.rule.done"]._add_from_rows(rows)
+        self.env["crm.workflow.run.daily"]._add_batch(stamp, rows)
+
+    @api.model
+    def _purge_days(self):
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("crm_workflow_automation.run_retention_days", 90)
+            or 0
+        )
+
+    @api.model
+    def _cron_purge(self, batch_size=50_000, automatic=True):
+        """Delete the runs older than the retention setting, in batches (a
+        commit between them when run by the cron). The daily report keeps the
+        purged days; the records first_match rules ran for are kept apart."""
+        days = self._purge_days()
+        Daily = self.env["crm.workflow.run.daily"]
+        Daily._recount_records(fields.Date.today() - timedelta(days=1))
+        if days <= 0:
+            return 0
+        limit = fields.Datetime.now() - timedelta(days=days)
+        self.flush_model()
+        purged = 0
+        while True:
+            self.env.cr.execute(
+                """DELETE FROM crm_workflow_run WHERE id IN (
+                       SELECT id FROM crm_workflow_run WHERE create_date < %s
+                        LIMIT %s)""",
+                [limit, batch_size],
+            )
+            count = self.env.cr.rowcount
+            purged += count
+            if automatic:
+                self.env.cr.commit()
+            if count < batch_size:
+                break
+        if automatic:
+            self.env["ir.cron"]._notify_progress(done=purged, remaining=0)
+        self.invalidate_model()
+        return purged
+
+    @api.model
+    def _sync_record_bindings(self):
+        """An "Automation" entry in the Action menu of the form of every model
+        that has rules (one window action bound to it, as base_automation's
+        model menus are): the runs of the record shown. Made when a model gets
+        its first rule, removed with its last."""
+        Action = self.env["ir.actions.act_window"].sudo()
+        Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
+        Rule.flush_model(["model_id", "model_name"])
+        wanted = {
+            model.model: model
+            for model in Rule.search([]).mapped("model_id")
+            if model.model in self.env
+        }
+        existing = Action.search(
+            [
+                ("res_model", "=", self._name),
+                ("binding_model_id", "!=", False),
+                ("context", "ilike", BINDING_MARK),
+            ]
+        )
+        (existing.filtered(lambda a: a.binding_model_id.model not in wanted)).unlink()
+        bound = set(existing.exists().mapped("binding_model_id.model"))
+        group = self.env.ref(
+            "crm_workflow_automation.group_workflow_user", raise_if_not_found=False
+        )
+        langs = [code for code, __ in self.env["res.lang"].get_installed()]
+        for name, model in wanted.items():
+            if name in bound:
+                continue
+            action = Action.create(
+                {
+                    "name": "Automation",
+                    "res_model": self._name,
+                    "binding_model_id": model.id,
+                    "binding_view_types": "form",
+                    "view_mode": "list,form",
+                    "domain": f"[('res_model', '=', {name!r}), "
+                    "('res_id', '=', active_id)]",
+                    "context": f"{{'{BINDING_MARK}': 1}}",
+                    "groups_id": [(6, 0, group.ids)] if group else [],
+                }
+            )
+            action.update_field_translations(
+                "name",
+                {
+                    lang: self.with_context(lang=lang).env._("Automation")
+                    for lang in langs
+                },
+            )
 
     def action_open_record(self):
         self.ensure_one()

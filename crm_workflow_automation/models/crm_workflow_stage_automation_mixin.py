@@ -12,6 +12,7 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
     registry cache the ORM hook reads (as rules do)."""
 
     _name = "crm.workflow.stage.automation.mixin"
+    _inherit = ["crm.workflow.run.owner.mixin"]
     _description = "Stage automation (robots and triggers)"
     _order = "sequence, id"
 

@@ -43,6 +43,7 @@ class CrmWorkflowTrigger(models.Model):
     _name = "crm.workflow.trigger"
     _description = "Workflow Trigger"
     _inherit = ["crm.workflow.stage.automation.mixin"]
+    _run_owner_field = "trigger_id"
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

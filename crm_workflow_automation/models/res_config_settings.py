@@ -46,12 +46,27 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="crm_workflow_automation.failure_threshold",
         default=20,
     )
+    crm_workflow_run_retention_days = fields.Integer(
+        string="Keep the run log (days)",
+        config_parameter="crm_workflow_automation.run_retention_days",
+        default=90,
+        help="Runs older than this are deleted every day; the status report "
+        "keeps their counts. 0 keeps every run.",
+    )
 
     def set_values(self):
         super().set_values()
         self.env["ir.cron"].sudo()._crm_workflow_sync_runners(
             max(1, self.crm_workflow_parallel_runners or 1)
         )
+
+    @api.constrains("crm_workflow_run_retention_days")
+    def _check_retention(self):
+        for settings in self:
+            if settings.crm_workflow_run_retention_days < 0:
+                raise ValidationError(
+                    self.env._("The run log retention cannot be negative days.")
+                )
 
     @api.constrains("crm_workflow_parallel_runners", "crm_workflow_webhook_timeout")
     def _check_positive(self):

@@ -19,12 +19,15 @@ CONFIG_MENUS = {
     f"{ADDON}.crm_workflow_trigger_menu",
     f"{ADDON}.crm_workflow_job_menu",
     f"{ADDON}.crm_workflow_run_menu",
+    f"{ADDON}.crm_workflow_automation_reporting_menu",
+    f"{ADDON}.crm_workflow_run_daily_menu",
 }
 REPORT_MENUS = {
     f"{ADDON}.crm_workflow_automation_report_menu",
     f"{ADDON}.crm_workflow_rule_report_menu",
     f"{ADDON}.crm_workflow_run_report_menu",
     f"{ADDON}.crm_workflow_job_report_menu",
+    f"{ADDON}.crm_workflow_run_daily_report_menu",
 }
 MODELS = (
     "crm.workflow.rule",

@@ -1,0 +1,256 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# the columns that identify a row of the report
+KEY = (
+    "day",
+    "rule_id",
+    "robot_id",
+    "trigger_id",
+    "function_id",
+    "action_type",
+    "company_id",
+)
+OWNER = ("rule_id", "robot_id", "trigger_id", "function_id")
+
+
+class CrmWorkflowRunDaily(models.Model):
+    """The status report: per rule (robot, trigger, function) and per day,
+    what the run log holds, added up by the log writer at each batch (one
+    upsert) so that the report of a rule with a million runs reads a few
+    hundred rows, and kept when the retention purges the detail.
+
+    A row without ``action_type`` counts the runs; a row with one counts the
+    actions of that type that ran."""
+
+    _name = "crm.workflow.run.daily"
+    _description = "Workflow status report (daily)"
+    _order = "day desc, id desc"
+    _log_access = False
+    _rec_name = "day"
+
+    day = fields.Date(required=True, readonly=True, index=True)
+    rule_id = fields.Many2one(
+        "crm.workflow.rule", string="Rule", ondelete="cascade", readonly=True
+    )
+    robot_id = fields.Many2one(
+        "crm.workflow.robot",
+        string="Automation rule",
+        ondelete="cascade",
+        readonly=True,
+        index="btree_not_null",
+    )
+    trigger_id = fields.Many2one(
+        "crm.workflow.trigger",
+        string="Stage trigger",
+        ondelete="cascade",
+        readonly=True,
+        index="btree_not_null",
+    )
+    function_id = fields.Many2one(
+        "crm.workflow.function",
+        string="Function",
+        ondelete="cascade",
+        readonly=True,
+        index="btree_not_null",
+    )
+    action_type = fields.Selection(
+        selection="_selection_action_type", string="Action type", readonly=True
+    )
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    run_count = fields.Integer(string="Runs", readonly=True, aggregator="sum")
+    record_count = fields.Integer(
+        string="Records affected",
+        readonly=True,
+        aggregator="sum",
+        help="Records the runs were about (a record run several times in a day "
+        "counts once, from the next day's recount).",
+    )
+    action_count = fields.Integer(string="Actions", readonly=True, aggregator="sum")
+    failed_count = fields.Integer(string="Failures", readonly=True, aggregator="sum")
+    duration_total = fields.Float(
+        string="Total duration (s)", digits=(16, 4), readonly=True, aggregator="sum"
+    )
+    duration_avg = fields.Float(
+        string="Average duration (s)",
+        digits=(16, 4),
+        readonly=True,
+        aggregator="avg",
+        help="Time per run: the total duration divided by the runs (weighted "
+        "by the runs in any grouping).",
+    )
+
+    def init(self):
+        # NULLS NOT DISTINCT (PostgreSQL 15): a row without robot is one key
+        self.env.cr.execute(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'crm_workflow_run_daily_key'"
+        )
+        if not self.env.cr.fetchone():
+            self.env.cr.execute(
+                SQL(
+                    "CREATE UNIQUE INDEX crm_workflow_run_daily_key ON %s (%s)"
+                    " NULLS NOT DISTINCT",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(SQL.identifier(name) for name in KEY),
+                )
+            )
+
+    @api.model
+    def _selection_action_type(self):
+        return self.env["crm.workflow.action"]._fields["action_type"].selection
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The average duration of a group is its total over its runs, not
+        the average of the days' averages."""
+        if aggregate_spec == "duration_avg:avg":
+            return SQL(
+                "SUM(%s) / NULLIF(SUM(%s), 0)",
+                self._field_to_sql(self._table, "duration_total", query),
+                self._field_to_sql(self._table, "run_count", query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
+
+    # ------------------------------------------------------------------
+    # kept by the log writer
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _add_batch(self, stamp, rows):
+        """Add the run-log ``rows`` written at ``stamp`` (one batch: they
+        share their create_date) to the report: one upsert of the runs, one
+        of the actions by type. A rule's row (without action) stands for the
+        instant actions of its condition; a scheduled action counts when its
+        job runs, on the job's row."""
+        condition_ids = {row[1] for row in rows if row[0] and row[1] and not row[2]}
+        Condition = self.env["crm.workflow.condition"].sudo()
+        conditions = Condition.browse(condition_ids).exists()
+        self._upsert(
+            SQL("r.create_date = %s", stamp), self._instant_actions(conditions)
+        )
+
+    @api.model
+    def _instant_actions(self, conditions):
+        """{condition id: [action type]} of the actions a rule's row stands
+        for: those run in the rule's own transaction."""
+        return {
+            condition.id: [
+                action.action_type
+                for action in condition.action_ids
+                if action.timing == "instant" and not action._requires_job()
+            ]
+            for condition in conditions
+        }
+
+    def _upsert(self, where, condition_actions, recount=False):
+        cr = self.env.cr
+        owner = SQL(", ").join(SQL.identifier("r", name) for name in OWNER)
+        cr.execute(
+            SQL(
+                """
+            INSERT INTO crm_workflow_run_daily
+                   (day, rule_id, robot_id, trigger_id, function_id, action_type,
+                    company_id, run_count, record_count, action_count, failed_count,
+                    duration_total, duration_avg)
+            SELECT r.create_date::date, %(owner)s, NULL, r.company_id,
+                   count(*), count(DISTINCT r.res_id), 0,
+                   count(*) FILTER (WHERE r.state = 'failed'),
+                   coalesce(sum(r.duration), 0),
+                   coalesce(avg(r.duration), 0)
+              FROM crm_workflow_run r
+             WHERE %(where)s
+             GROUP BY r.create_date::date, %(owner)s, r.company_id
+            ON CONFLICT (day, rule_id, robot_id, trigger_id, function_id,
+                         action_type, company_id)
+            DO UPDATE SET
+                run_count = crm_workflow_run_daily.run_count + EXCLUDED.run_count,
+                record_count = crm_workflow_run_daily.record_count
+                               + EXCLUDED.record_count,
+                failed_count = crm_workflow_run_daily.failed_count
+                               + EXCLUDED.failed_count,
+                duration_total = crm_workflow_run_daily.duration_total
+                                 + EXCLUDED.duration_total,
+                duration_avg = (crm_workflow_run_daily.duration_total
+                                + EXCLUDED.duration_total)
+                               / NULLIF(crm_workflow_run_daily.run_count
+                                        + EXCLUDED.run_count, 0)
+            """,
+                owner=owner,
+                where=where,
+            )
+        )
+        conditions = [
+            (cid, kind) for cid, kinds in condition_actions.items() for kind in kinds
+        ]
+        cr.execute(
+            SQL(
+                """
+            WITH ca AS (
+                SELECT * FROM unnest(%(cids)s::int4[], %(kinds)s::varchar[])
+                    AS ca(condition_id, action_type)
+            )
+            INSERT INTO crm_workflow_run_daily
+                   (day, rule_id, robot_id, trigger_id, function_id, action_type,
+                    company_id, run_count, record_count, action_count, failed_count,
+                    duration_total, duration_avg)
+            SELECT r.create_date::date, %(owner)s,
+                   coalesce(a.action_type, ca.action_type), r.company_id,
+                   0, 0, count(*), 0, 0, 0
+              FROM crm_workflow_run r
+              LEFT JOIN crm_workflow_action a
+                ON a.id = r.action_id AND r.function_id IS NULL
+              LEFT JOIN ca
+                ON r.action_id IS NULL AND ca.condition_id = r.condition_id
+             WHERE %(where)s AND r.state IN ('done', 'partial')
+               AND coalesce(a.action_type, ca.action_type) IS NOT NULL
+             GROUP BY r.create_date::date, %(owner)s,
+                      coalesce(a.action_type, ca.action_type), r.company_id
+            ON CONFLICT (day, rule_id, robot_id, trigger_id, function_id,
+                         action_type, company_id)
+            DO UPDATE SET action_count = crm_workflow_run_daily.action_count
+                                         + EXCLUDED.action_count
+            """,
+                owner=owner,
+                where=where,
+                cids=[c for c, __ in conditions],
+                kinds=[k for __, k in conditions],
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _recount_records(self, day):
+        """The records affected of ``day``, counted again from the run log:
+        the log writer adds each batch's distinct records, so a record run
+        twice that day counted twice until this recount (the purge cron's)."""
+        self.env["crm.workflow.run"].flush_model()
+        owner = SQL(", ").join(SQL.identifier("r", name) for name in OWNER)
+        same = SQL(" AND ").join(
+            SQL("d.%s IS NOT DISTINCT FROM x.%s", SQL.identifier(n), SQL.identifier(n))
+            for n in (*OWNER, "company_id")
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_workflow_run_daily d SET record_count = x.n
+              FROM (SELECT %(owner)s, r.company_id, count(DISTINCT r.res_id) AS n
+                      FROM crm_workflow_run r
+                     WHERE r.create_date >= %(start)s
+                       AND r.create_date < %(start)s::date + 1
+                     GROUP BY %(owner)s, r.company_id) x
+             WHERE d.day = %(start)s AND d.action_type IS NULL AND %(same)s
+            """,
+                owner=owner,
+                start=day,
+                same=same,
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _fill_from_runs(self):
+        """On upgrade: the report of the runs already in the log."""
+        self.env.cr.execute("DELETE FROM crm_workflow_run_daily")
+        conditions = self.env["crm.workflow.condition"].sudo().search([])
+        self._upsert(SQL("TRUE"), self._instant_actions(conditions))
