@@ -33,6 +33,7 @@ from . import crm_workflow_job_webhook
 from . import crm_workflow_job_robot
 from . import crm_workflow_job_attempt
 from . import mail_activity
+from . import mail_render_mixin
 from . import res_config_settings
 from . import ir_cron
 from . import crm_lead

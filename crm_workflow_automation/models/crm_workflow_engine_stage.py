@@ -209,7 +209,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 break
             candidates = [rid for rid in ids if rid not in waiting] if after else ids
             still_waiting = set(waiting) if after else set()
-            domain = robot._scope_domain()
+            domain = robot._scope_domain(run.data)
             if domain and candidates:
                 hit = self._search_ids(records._name, candidates, domain)
                 candidates = [rid for rid in candidates if rid in hit]

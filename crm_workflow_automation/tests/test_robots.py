@@ -401,6 +401,66 @@ class TestDataBetweenRobots(StageCase):
         self.assertEqual(len(calls), 2)
         self.assertEqual(set(calls.mapped("state")), {"done"})
 
+    def test_function_result_is_in_the_next_robots_email_subject(self):
+        template = self.template.copy(
+            {"subject": "Offer {{ data.get('offer_no') }} for {{ object.name }}"}
+        )
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=1,
+            **self.function_action("result = {'offer_no': 'OF-%s' % records.id}"),
+        )
+        self.robot(
+            self.s2,
+            sequence=2,
+            execution_mode="after_previous",
+            action_type="email",
+            mail_template_id=template.id,
+            email_recipients="customer",
+        )
+        lead = self.new_lead(email_from="buyer@example.com")
+        self.move(lead, self.s2)
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        )
+        self.assertEqual(mail.subject, f"Offer OF-{lead.id} for Order")
+
+    def test_robot_data_in_expressions_and_conditions_of_later_robots(self):
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=1,
+            **self.function_action("result = {'channel': 'web', 'ids': records.ids}"),
+        )
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=2,
+            execution_mode="after_previous",
+            timing="scheduled",
+            delay_amount=5,
+            delay_unit="minutes",
+            update_field_id=self.field("referred").id,
+            update_mode="expression",
+            update_expression="'from ' + data['channel']",
+        )
+        chosen = self.robot(
+            self.s2, sequence=3, domain="[('id', 'in', data.get('ids', []))]"
+        )
+        other = self.robot(
+            self.s2, sequence=4, domain="[('id', 'in', data.get('others', []))]"
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            trap.run_all(days=1)
+        self.assertEqual(self.read_back(lead).referred, "from web")
+        self.assertEqual(len(self.robot_runs(chosen, lead)), 1)
+        self.assertFalse(self.robot_runs(other, lead))
+
 
 @tagged("post_install", "-at_install")
 class TestRobotOfEveryActionType(StageCase):
