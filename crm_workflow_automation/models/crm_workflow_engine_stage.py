@@ -221,6 +221,8 @@ class CrmWorkflowEngine(models.AbstractModel):
                     still_waiting |= set(candidates)
                 else:
                     still_waiting |= self._run_robot(robot, batch, run, log)
+                    if robot.action_id._completes_later():
+                        still_waiting |= set(candidates)
             waiting = still_waiting
         if jobs:
             self.env["crm.workflow.job"]._enqueue(jobs)

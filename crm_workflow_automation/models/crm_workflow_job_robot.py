@@ -115,6 +115,7 @@ class CrmWorkflowJob(models.Model):
                 outcome.attempts(group, run.attempts)
                 outcome.record(group, done, failures, time.perf_counter() - started)
                 outcome.log.extend(run.log)
-                engine._continue_robot_chain(
-                    robot, records.browse(done), context, run.data
-                )
+                if not action._completes_later():
+                    engine._continue_robot_chain(
+                        robot, records.browse(done), context, run.data
+                    )

@@ -1,5 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
 from odoo import api, fields, models
 
 
@@ -218,3 +220,31 @@ class CrmWorkflowAction(models.Model):
 
     def _owner(self):
         return self.robot_ids[:1] or super()._owner()
+
+    def _finish_later(self, records, context, data):
+        """The robot's run is finished (a request answered): its data joins
+        the stage entry's, the run log says so, and the robots after it start
+        for the records still in its stage."""
+        robot = self.robot_ids[:1]
+        if not robot or not records:
+            return super()._finish_later(records, context, data)
+        context = dict(context or {})
+        merged = dict(context.get("data") or {}, **(data or {}))
+        engine = self.env["crm.workflow.engine"]
+        event = engine._event("activity_done", records._name, records._ids)
+        event.uid = context.get("entry") or event.uid
+        self.env["crm.workflow.run"]._log_bulk(
+            engine._log_rows(
+                None,
+                None,
+                records._name,
+                records._ids,
+                "done",
+                event=event,
+                action=self,
+                robot=robot,
+                result=json.dumps(data or {}, default=str, ensure_ascii=False),
+            )
+        )
+        engine._continue_robot_chain(robot, records, context, merged)
+        return None

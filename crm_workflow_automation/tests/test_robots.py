@@ -463,6 +463,115 @@ class TestDataBetweenRobots(StageCase):
 
 
 @tagged("post_install", "-at_install")
+class TestRequestInformation(StageCase):
+    def setUp(self):
+        super().setUp()
+        self.request = self.robot(
+            self.s2,
+            sequence=1,
+            name="Ask the delivery date",
+            action_type="request_info",
+            activity_type_id=self.todo.id,
+            activity_user_type="user",
+            activity_user_id=self.salesman.id,
+            request_field_ids=[
+                Command.create({"name": "delivery_date", "label": "Delivery date"}),
+                Command.create({"name": "floor", "label": "Floor"}),
+            ],
+        )
+        self.after = self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=2,
+            execution_mode="after_previous",
+            update_field_id=self.field("referred").id,
+            update_mode="expression",
+            update_expression="data['delivery_date'] + ' / ' + data['feedback']",
+        )
+
+    def activity(self, lead):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+
+    def test_next_robot_waits_until_the_task_is_done_and_reads_its_answers(self):
+        lead = self.new_lead()
+        self.move(lead, self.s2)
+        activity = self.activity(lead)
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(activity.summary, self.env._("Information requested"))
+        self.assertIn("Delivery date", str(activity.note))
+        self.assertEqual(
+            activity.workflow_value_ids.mapped("name"), ["delivery_date", "floor"]
+        )
+        self.assertFalse(self.robot_runs(self.after, lead))
+        self.assertFalse(self.read_back(lead).referred)
+        activity = activity.with_user(self.salesman)
+        activity.workflow_value_ids[0].value = "2026-12-24"
+        activity.action_feedback(feedback="ring twice")
+        lead = self.read_back(lead)
+        self.assertEqual(lead.referred, "2026-12-24 / ring twice")
+        answered = self.robot_runs(self.request, lead).filtered(
+            lambda r: r.trigger == "activity_done"
+        )
+        self.assertEqual(len(answered), 1)
+        self.assertIn("2026-12-24", answered.result)
+        self.assertEqual(len(self.robot_runs(self.after, lead)), 1)
+
+    def test_answers_typed_in_the_feedback_and_a_delayed_robot_after_it(self):
+        self.after.write(
+            {"timing": "scheduled", "delay_amount": 1, "delay_unit": "hours"}
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            trap.assert_enqueued(count=0)
+            self.activity(lead).with_user(self.salesman).action_feedback(
+                feedback="Delivery date: Monday\nfloor: 3"
+            )
+            job = trap.assert_enqueued(count=1)
+            self.assertEqual(job.robot_context["data"]["delivery_date"], "Monday")
+            self.assertEqual(job.robot_context["data"]["floor"], "3")
+            trap.run_all(days=1)
+        self.assertTrue(self.read_back(lead).referred.startswith("Monday / "))
+
+    def test_answer_after_leaving_the_stage_starts_nothing(self):
+        lead = self.new_lead()
+        self.move(lead, self.s2)
+        self.move(lead, self.s3)
+        self.activity(lead).with_user(self.salesman).action_feedback(
+            feedback="delivery_date: Monday"
+        )
+        self.assertFalse(self.robot_runs(self.after, lead))
+
+    def test_delayed_request_creates_its_task_from_the_queue(self):
+        self.request.write(
+            {"timing": "scheduled", "delay_amount": 10, "delay_unit": "minutes"}
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            trap.assert_enqueued(count=1)
+            trap.run_all(days=1)
+            self.assertEqual(len(self.activity(lead)), 1)
+            self.assertFalse(self.robot_runs(self.after, lead))
+            self.activity(lead).with_user(self.salesman).action_feedback(
+                feedback="delivery_date: Friday"
+            )
+        self.assertEqual(
+            self.read_back(lead).referred, "Friday / delivery_date: Friday"
+        )
+
+    def test_a_key_that_is_not_a_name_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.request.request_field_ids = [
+                Command.create({"name": "delivery date", "label": "Date"})
+            ]
+        with self.assertRaises(ValidationError):
+            self.request.request_field_ids = [Command.create({"name": "floor"})]
+
+
+@tagged("post_install", "-at_install")
 class TestRobotOfEveryActionType(StageCase):
     def test_each_action_type_runs_as_a_robot_through_the_same_dispatch(self):
         tag = self.env["crm.tag"].create({"name": "Robot tag"})
