@@ -600,6 +600,10 @@ class TestRobotOfEveryActionType(StageCase):
                 "assign_mode": "user",
                 "assign_user_id": self.salesman.id,
             },
+            "request_info": {
+                "activity_type_id": self.todo.id,
+                "request_field_ids": [Command.create({"name": "floor"})],
+            },
             "set_stage": {"target_stage_id": self.s3.id},
         }
         types = dict(self.Robot._fields["action_type"]._description_selection(self.env))
@@ -626,6 +630,7 @@ class TestRobotOfEveryActionType(StageCase):
         self.assertEqual(lead.stage_id, self.s3)
         self.assertEqual(lead.user_id, self.salesman)
         self.assertIn("Go", lead.activity_ids.mapped("summary"))
+        self.assertIn("floor", lead.activity_ids.workflow_value_ids.mapped("name"))
 
     def test_webhook_robot_is_a_job(self):
         self.env["ir.config_parameter"].sudo().set_param(ALLOWED_HOSTS, "127.0.0.1")
