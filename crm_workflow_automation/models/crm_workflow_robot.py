@@ -116,6 +116,20 @@ class CrmWorkflowRobot(models.Model):
                 vals["model_id"] = lead_model
         return super().create(vals_list)
 
+    def write(self, vals):
+        """The action's fields go to it in one write: the ORM writes delegated
+        fields one by one, and a new type would be checked before its own
+        fields arrive."""
+        inherited = {
+            name: vals[name]
+            for name in list(vals)
+            if name in self._fields and self._fields[name].inherited
+        }
+        if inherited:
+            vals = {k: v for k, v in vals.items() if k not in inherited}
+            self.action_id.write(inherited)
+        return super().write(vals)
+
     def unlink(self):
         actions = self.action_id
         res = super().unlink()

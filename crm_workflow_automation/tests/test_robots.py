@@ -644,6 +644,14 @@ class TestRobotOfEveryActionType(StageCase):
             self.assertEqual(job.robot_id, robot)
             self.assertEqual(job.payload["id"], lead.id)
 
+    def test_changing_the_type_of_a_robot_saves_the_type_and_its_fields_at_once(self):
+        robot = self.robot(self.s2)
+        robot.with_user(self.sales_manager).write(
+            {"action_type": "activity", "activity_type_id": self.todo.id}
+        )
+        self.assertEqual(robot.action_type, "activity")
+        self.assertEqual(robot.action_id.activity_type_id, self.todo)
+
     def test_bad_robot_configuration_is_refused_at_save(self):
         with self.assertRaises(ValidationError):
             self.robot(self.s2, action_type="email")
