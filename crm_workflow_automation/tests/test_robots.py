@@ -724,3 +724,59 @@ class TestBoard(StageCase):
         )
         self.assertEqual(action["tag"], "crm_workflow_automation.board")
         self.assertEqual(action["params"]["team_id"], self.team.id)
+
+
+@tagged("post_install", "-at_install")
+class TestFurnitureDemo(WorkflowCase):
+    """The demo's furniture store (when installed with demo data)."""
+
+    def ref(self, name):
+        record = self.env.ref(f"crm_workflow_automation.{name}", False)
+        if not record:
+            self.skipTest("installed without demo data")
+        return record
+
+    def runs_of(self, robot_or_trigger, order):
+        field = "robot_id" if robot_or_trigger._name.endswith("robot") else "trigger_id"
+        return self.env["crm.workflow.run"].search(
+            [(field, "=", robot_or_trigger.id), ("res_id", "=", order.id)]
+        )
+
+    def test_pipeline_robots_trigger_and_two_orders_with_their_runs(self):
+        team = self.ref("crm_team_furniture_demo")
+        board = self.env["crm.workflow.robot"].get_board(team.id)
+        names = [c["name"] for c in board["columns"]]
+        stages = ["New request", "Prepare documents", "Invoice", "Delivery"]
+        self.assertEqual([n for n in names if n in stages], stages)
+        call = self.ref("crm_workflow_robot_furniture_call_demo")
+        sms = "sms" in self.env["crm.workflow.robot"]._fields["action_type"].get_values(
+            self.env
+        )
+        self.assertEqual(call.action_type, "sms" if sms else "email")
+        offer = self.ref("crm_workflow_robot_furniture_offer_demo")
+        send = self.ref("crm_workflow_robot_furniture_send_offer_demo")
+        self.assertEqual(send.execution_mode, "after_previous")
+        paid = self.ref("crm_workflow_trigger_furniture_paid_demo")
+        self.assertEqual(paid.trigger_type, "webhook")
+        warehouse = self.ref("crm_workflow_robot_furniture_warehouse_demo")
+        sofa = self.ref("crm_lead_furniture_sofa_demo")
+        table = self.ref("crm_lead_furniture_table_demo")
+        self.assertEqual(sofa.stage_id, call.stage_id)
+        self.assertEqual(table.stage_id, paid.stage_id)
+        for robot, order in (
+            (call, sofa),
+            (call, table),
+            (offer, table),
+            (send, table),
+            (paid, table),
+            (warehouse, table),
+        ):
+            self.assertEqual(
+                self.runs_of(robot, order).mapped("state"), ["done"], robot.name
+            )
+        self.assertTrue(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "crm.lead"), ("res_id", "=", table.id)]
+            ),
+            "the offer document is attached to the order",
+        )
