@@ -192,18 +192,6 @@ class CrmWorkflowRobot(models.Model):
             )
         return {"team": team.name or "", "columns": columns}
 
-    @api.model
-    def board_move(self, robot_id, stage_id, ordered_ids):
-        """Drag and drop: the robot lands on ``stage_id``; ``ordered_ids`` are
-        that column's robots in their new order."""
-        robot = self.browse(robot_id)
-        if robot.stage_id.id != stage_id:
-            robot.stage_id = stage_id
-        for sequence, robot in enumerate(self.browse(ordered_ids), start=1):
-            if robot.sequence != sequence:
-                robot.sequence = sequence
-        return True
-
     # ------------------------------------------------------------------
     # the engine's side
     # ------------------------------------------------------------------

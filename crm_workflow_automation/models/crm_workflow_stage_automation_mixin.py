@@ -78,6 +78,19 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
         self.env.registry.clear_cache()
         return res
 
+    @api.model
+    def board_move(self, record_id, stage_id, ordered_ids):
+        """Drag and drop on the board: the robot or trigger lands on
+        ``stage_id``; ``ordered_ids`` are that column's robots (or triggers)
+        in their new order."""
+        record = self.browse(record_id)
+        if record.stage_id.id != stage_id:
+            record.stage_id = stage_id
+        for sequence, record in enumerate(self.browse(ordered_ids), start=1):
+            if record.sequence != sequence:
+                record.sequence = sequence
+        return True
+
     def _eval_domain(self, data=None):
         """The condition as a domain; it may read ``data``, what earlier
         robots of the stage entry left (``data.get('offer_no')``)."""

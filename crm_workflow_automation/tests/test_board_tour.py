@@ -38,8 +38,28 @@ class ServerCase(HttpCase):
 @tagged("post_install", "-at_install")
 class TestAutomationBoardTour(ServerCase):
     def test_board_opens_from_the_pipeline_and_a_robot_is_added(self):
+        Trigger = self.env["crm.workflow.trigger"]
+        first, second = (
+            Trigger.create(
+                {
+                    "name": name,
+                    "stage_id": self.s1.id,
+                    "team_id": self.team.id,
+                    "trigger_type": kind,
+                    "sequence": sequence,
+                }
+            )
+            for name, kind, sequence in (
+                ("Tour First", "won", 1),
+                ("Tour Second", "lost", 2),
+            )
+        )
         self.start_tour(
             "/odoo", "crm_workflow_automation_board", login=self.manager.login
+        )
+        self.assertEqual(
+            Trigger.search([("stage_id", "=", self.s1.id)]).mapped("name"),
+            ["Tour Second", "Tour First"],
         )
         robot = self.env["crm.workflow.robot"].search([("stage_id", "=", self.s2.id)])
         self.assertEqual(robot.action_type, "activity")

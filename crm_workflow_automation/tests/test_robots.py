@@ -716,6 +716,22 @@ class TestBoard(StageCase):
             ["C", "B", "A"],
         )
 
+    def test_drag_and_drop_moves_and_reorders_triggers(self):
+        a = self.trigger(self.s2, "won", name="A")
+        b = self.trigger(self.s2, "lost", name="B")
+        c = self.trigger(self.s3, "email_received", name="C")
+        self.Trigger.with_user(self.sales_manager).board_move(
+            c.id, self.s2.id, [b.id, c.id, a.id]
+        )
+        self.assertEqual(c.stage_id, self.s2)
+        self.assertEqual(
+            self.Trigger.search([("stage_id", "=", self.s2.id)]).mapped("name"),
+            ["B", "C", "A"],
+        )
+        board = self.Robot.get_board(self.team.id)
+        column = next(c for c in board["columns"] if c["stage_id"] == self.s2.id)
+        self.assertEqual([t["name"] for t in column["triggers"]], ["B", "C", "A"])
+
     def test_pipeline_button_opens_the_board_of_its_team(self):
         action = (
             self.Lead.with_user(self.sales_manager)
