@@ -110,6 +110,22 @@ class TestWebhookTriggerOverHttp(ServerCase):
         self.assertJson(self.post(b"{oops"), 422, "bad_json")
         self.assertJson(self.post({"id": self.lead.id}), 429, "rate_limited")
 
+    def test_ambiguous_and_unknown_email_answer_422_and_404(self):
+        self.trigger.webhook_rate_limit = 10
+        for name in ("Sofa again", "Sofa twice"):
+            self.env["crm.lead"].create(
+                {
+                    "name": name,
+                    "team_id": self.team.id,
+                    "email_from": "twice@example.com",
+                }
+            )
+        self.assertJson(self.post({"email": "twice@example.com"}), 422, "ambiguous")
+        self.assertJson(
+            self.post({"email": "nobody@example.com"}), 404, "unknown_record"
+        )
+        self.assertJson(self.post(b"[1, 2]"), 422, "bad_json")
+
     def test_no_backward_move(self):
         self.lead.stage_id = self.s2
         later = self.env["crm.stage"].create(
