@@ -15,7 +15,7 @@ class MailActivity(models.Model):
         index="btree_not_null",
         readonly=True,
     )
-    workflow_context = fields.Json(readonly=True)
+    workflow_context = fields.Json(string="Stage entry", readonly=True)
     workflow_value_ids = fields.One2many(
         "crm.workflow.activity.value", "activity_id", string="Information requested"
     )
