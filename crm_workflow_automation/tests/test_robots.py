@@ -137,6 +137,34 @@ class TestRobotsOnStageEntry(StageCase):
         self.assertEqual(self.read_back(lead).stage_id, self.s3)
         self.assertEqual(len(self.robot_runs(robot, lead)), 1)
 
+    def test_import_into_a_stage_or_of_a_new_stage_runs_its_robots(self):
+        robot = self.robot(self.s2)
+        moved = self.new_lead(name="Moved by import")
+        result = self.Lead.with_user(self.salesman).load(
+            [".id", "name", "type", "team_id/.id", "stage_id/.id"],
+            [
+                [
+                    "",
+                    "Imported",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s2.id),
+                ],
+                [
+                    str(moved.id),
+                    "Moved by import",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s2.id),
+                ],
+            ],
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        imported = self.Lead.browse(result["ids"])
+        self.assertEqual(len(imported), 2)
+        self.assertIn(moved, imported)
+        self.assertEqual(len(self.robot_runs(robot, imported)), 2)
+
     def test_edit_without_stage_change_runs_no_robot(self):
         robot = self.robot(self.s1)
         lead = self.new_lead()
