@@ -31,6 +31,7 @@
         "views/crm_workflow_action_notify_views.xml",
         "views/crm_workflow_action_add_followers_views.xml",
         "views/crm_workflow_action_server_action_views.xml",
+        "views/crm_workflow_action_request_info_views.xml",
         "views/crm_workflow_condition_views.xml",
         "views/crm_workflow_rule_views.xml",
         "views/crm_workflow_run_views.xml",

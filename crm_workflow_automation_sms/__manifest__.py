@@ -3,7 +3,7 @@
 {
     "name": "CRM Workflow Automation: SMS",
     "summary": "Workflow rules send SMS through Odoo's SMS queue",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.0.1",
     "development_status": "Alpha",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-workflow-automation/crm_workflow_automation",
@@ -17,4 +17,5 @@
         "security/ir.model.access.csv",
         "views/crm_workflow_action_sms_views.xml",
     ],
+    "demo": ["demo/crm_workflow_robot_demo.xml"],
 }

@@ -19,6 +19,8 @@ from . import crm_workflow_action_convert
 from . import crm_workflow_action_notify
 from . import crm_workflow_action_add_followers
 from . import crm_workflow_action_server_action
+from . import crm_workflow_action_request_info
+from . import crm_workflow_action_request_field
 from . import crm_workflow_stage_automation_mixin
 from . import crm_workflow_robot
 from . import crm_workflow_trigger
@@ -36,7 +38,9 @@ from . import crm_workflow_job_runner
 from . import crm_workflow_job_webhook
 from . import crm_workflow_job_robot
 from . import crm_workflow_job_attempt
+from . import crm_workflow_activity_value
 from . import mail_activity
+from . import mail_render_mixin
 from . import res_config_settings
 from . import ir_cron
 from . import crm_lead

@@ -278,6 +278,19 @@ class CrmWorkflowAction(models.Model):
         """Whether the runner may run due jobs of this action as one batch."""
         return True
 
+    def _completes_later(self):
+        """Whether a run of the type is only finished later (an answer to a
+        request): what comes after it waits until the type calls
+        ``_finish_later``."""
+        return False
+
+    def _finish_later(self, records, context, data):
+        """A run that completed later is finished on ``records``; ``context``
+        is what the type kept of the run (its stage entry), ``data`` what it
+        produced. A rule has nothing waiting; a robot starts the ones after
+        it (crm_workflow_robot.py)."""
+        return None
+
     def _prepare_job_payloads(self, records, run):
         """{record id: data} a job carries from the event, taken when the event
         happens so that a later change does not alter it."""

@@ -67,7 +67,11 @@ class CrmWorkflowAction(models.Model):
         return {record.id: record[fname].id or fallback for record in records.sudo()}
 
     def _run_activity(self, records, run):
-        """One ``create`` for the batch. Odoo emails each assignee about each
+        self._create_activities(records)
+
+    def _create_activities(self, records, extra=None):
+        """One ``create`` for the batch (``extra``: {record id: values} a type
+        that builds on tasks adds). Odoo emails each assignee about each
         activity given to them; past NOTIFY_SUMMARY_THRESHOLD records that
         would be one email per record, so a large batch only shows up in the
         assignees' activities."""
@@ -81,7 +85,7 @@ class CrmWorkflowAction(models.Model):
         Activity = records.env["mail.activity"]
         if len(records) > NOTIFY_SUMMARY_THRESHOLD:
             Activity = Activity.with_context(mail_activity_quick_update=True)
-        Activity.create(
+        return Activity.create(
             [
                 {
                     "res_model_id": res_model_id,
@@ -91,6 +95,7 @@ class CrmWorkflowAction(models.Model):
                     "note": note,
                     "date_deadline": deadline,
                     "user_id": assignees.get(record_id) or records.env.uid,
+                    **((extra or {}).get(record_id) or {}),
                 }
                 for record_id in records.ids
             ]

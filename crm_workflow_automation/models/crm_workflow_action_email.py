@@ -98,7 +98,11 @@ class CrmWorkflowAction(models.Model):
         return groups
 
     def _run_email(self, records, run):
-        template = self.mail_template_id.with_env(records.env)
+        """The template sees ``data``: what earlier robots of the same stage
+        entry left (``{{ data.get('offer_no') }}``)."""
+        template = self.mail_template_id.with_env(records.env).with_context(
+            crm_workflow_data=dict(run.data) if run is not None else {}
+        )
         for (partner_ids, email_to), record_ids in self._email_recipient_groups(
             records
         ).items():

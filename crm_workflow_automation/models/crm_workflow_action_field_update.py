@@ -171,9 +171,12 @@ class CrmWorkflowAction(models.Model):
             return self.update_value or False
         return self.update_value or False
 
-    def _expression_context(self, records):
+    def _expression_context(self, records, run=None):
+        """Names an expression of the action reads; ``data`` is what earlier
+        actions of the run (robots of the same stage entry) left."""
         return {
             "user": records.env.user,
+            "data": dict(run.data) if run is not None else {},
             "datetime": safe_eval.datetime,
             "relativedelta": safe_eval.dateutil.relativedelta.relativedelta,
             "time": safe_eval.time,
@@ -187,7 +190,7 @@ class CrmWorkflowAction(models.Model):
             target.write({fname: self._fixed_update_value()})
             return
         code = self.sudo().update_expression.strip()
-        context = self._expression_context(records)
+        context = self._expression_context(records, run)
         field = target._fields[fname]
         groups = defaultdict(list)
         for record in target:

@@ -98,7 +98,7 @@ class CrmWorkflowAction(models.Model):
                     )
                 )
 
-    def _function_raw_args(self, records):
+    def _function_raw_args(self, records, run=None):
         """[(records, raw arguments)]: fixed values for the whole batch;
         records whose expressions give the same values share one call."""
         fixed, expressions = {}, []
@@ -116,7 +116,7 @@ class CrmWorkflowAction(models.Model):
                 )
         if not expressions:
             return [(records, fixed)]
-        context = self._expression_context(records)
+        context = self._expression_context(records, run)
         groups = {}
         for record in records:
             raw = dict(fixed)
@@ -140,7 +140,7 @@ class CrmWorkflowAction(models.Model):
         (whoever configured the action was allowed to run it)."""
         function = self.function_id.with_env(records.env)
         caller = "robot" if self._owner()._name == "crm.workflow.robot" else "rule"
-        for batch, raw in self._function_raw_args(records):
+        for batch, raw in self._function_raw_args(records, run):
             function._call(
                 batch, raw, caller=caller, run=run, check_access=False, action=self
             )

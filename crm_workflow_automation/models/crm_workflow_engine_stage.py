@@ -209,7 +209,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 break
             candidates = [rid for rid in ids if rid not in waiting] if after else ids
             still_waiting = set(waiting) if after else set()
-            domain = robot._scope_domain()
+            domain = robot._scope_domain(run.data)
             if domain and candidates:
                 hit = self._search_ids(records._name, candidates, domain)
                 candidates = [rid for rid in candidates if rid in hit]
@@ -221,6 +221,8 @@ class CrmWorkflowEngine(models.AbstractModel):
                     still_waiting |= set(candidates)
                 else:
                     still_waiting |= self._run_robot(robot, batch, run, log)
+                    if robot.action_id._completes_later():
+                        still_waiting |= set(candidates)
             waiting = still_waiting
         if jobs:
             self.env["crm.workflow.job"]._enqueue(jobs)

@@ -75,20 +75,6 @@ class CrmWorkflowJob(models.Model):
             outcome.cancel(gone, self.env._("The record no longer exists."))
         jobs = self - gone
         action = robot.action_id
-        domain = robot._scope_domain()
-        if jobs and domain and action.recheck_condition:
-            ok = self.env["crm.workflow.engine"]._search_ids(
-                Model._name, jobs.mapped("res_id"), domain
-            )
-            stale = jobs.filtered(lambda j: j.res_id not in ok)
-            if stale:
-                outcome.cancel(
-                    stale, self.env._("The record no longer meets the criteria.")
-                )
-            jobs -= stale
-        if jobs and robot.timing == "scheduled" and action.delay_anchor == "date_field":
-            jobs = jobs._follow_date(action, Model, outcome)
-        engine = self.env["crm.workflow.engine"].with_env(Model.env)
         # jobs of one stage entry share the data earlier robots left
         by_entry = defaultdict(lambda: self.browse())
         for job in jobs:
@@ -96,12 +82,31 @@ class CrmWorkflowJob(models.Model):
                 (job.robot_context or {}).get("data") or {}, sort_keys=True
             )
             by_entry[key] |= job
+        engine = self.env["crm.workflow.engine"].with_env(Model.env)
         for batch in by_entry.values():
-            context = batch[:1].robot_context or {}
+            data = (batch[:1].robot_context or {}).get("data") or {}
+            domain = robot._scope_domain(data)
+            if domain and action.recheck_condition:
+                ok = engine._search_ids(Model._name, batch.mapped("res_id"), domain)
+                stale = batch.filtered(lambda j, ok=ok: j.res_id not in ok)
+                if stale:
+                    outcome.cancel(
+                        stale, self.env._("The record no longer meets the criteria.")
+                    )
+                batch -= stale
+            if (
+                batch
+                and robot.timing == "scheduled"
+                and action.delay_anchor == "date_field"
+            ):
+                batch = batch._follow_date(action, Model, outcome)
+            if not batch:
+                continue
             single = len(batch) == 1 or not action._job_batchable()
             for group in batch if single else [batch]:
+                context = group[:1].robot_context or {}
                 run = Run(None, None, job=group if single else None)
-                run.data = dict(context.get("data") or {})
+                run.data = dict(data)
                 records = Model.browse(group.mapped("res_id"))
                 started = time.perf_counter()
                 done, failures = engine._run_isolated(
@@ -110,6 +115,7 @@ class CrmWorkflowJob(models.Model):
                 outcome.attempts(group, run.attempts)
                 outcome.record(group, done, failures, time.perf_counter() - started)
                 outcome.log.extend(run.log)
-                engine._continue_robot_chain(
-                    robot, records.browse(done), context, run.data
-                )
+                if not action._completes_later():
+                    engine._continue_robot_chain(
+                        robot, records.browse(done), context, run.data
+                    )

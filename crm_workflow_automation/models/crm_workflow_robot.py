@@ -1,5 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
 from odoo import api, fields, models
 
 
@@ -115,6 +117,20 @@ class CrmWorkflowRobot(models.Model):
                 vals["model_id"] = lead_model
         return super().create(vals_list)
 
+    def write(self, vals):
+        """The action's fields go to it in one write: the ORM writes delegated
+        fields one by one, and a new type would be checked before its own
+        fields arrive."""
+        inherited = {
+            name: vals[name]
+            for name in list(vals)
+            if name in self._fields and self._fields[name].inherited
+        }
+        if inherited:
+            vals = {k: v for k, v in vals.items() if k not in inherited}
+            self.action_id.write(inherited)
+        return super().write(vals)
+
     def unlink(self):
         actions = self.action_id
         res = super().unlink()
@@ -189,18 +205,6 @@ class CrmWorkflowRobot(models.Model):
             )
         return {"team": team.name or "", "columns": columns}
 
-    @api.model
-    def board_move(self, robot_id, stage_id, ordered_ids):
-        """Drag and drop: the robot lands on ``stage_id``; ``ordered_ids`` are
-        that column's robots in their new order."""
-        robot = self.browse(robot_id)
-        if robot.stage_id.id != stage_id:
-            robot.stage_id = stage_id
-        for sequence, robot in enumerate(self.browse(ordered_ids), start=1):
-            if robot.sequence != sequence:
-                robot.sequence = sequence
-        return True
-
     # ------------------------------------------------------------------
     # the engine's side
     # ------------------------------------------------------------------
@@ -231,3 +235,31 @@ class CrmWorkflowAction(models.Model):
 
     def _owner(self):
         return self.robot_ids[:1] or super()._owner()
+
+    def _finish_later(self, records, context, data):
+        """The robot's run is finished (a request answered): its data joins
+        the stage entry's, the run log says so, and the robots after it start
+        for the records still in its stage."""
+        robot = self.robot_ids[:1]
+        if not robot or not records:
+            return super()._finish_later(records, context, data)
+        context = dict(context or {})
+        merged = dict(context.get("data") or {}, **(data or {}))
+        engine = self.env["crm.workflow.engine"]
+        event = engine._event("activity_done", records._name, records._ids)
+        event.uid = context.get("entry") or event.uid
+        self.env["crm.workflow.run"]._log_bulk(
+            engine._log_rows(
+                None,
+                None,
+                records._name,
+                records._ids,
+                "done",
+                event=event,
+                action=self,
+                robot=robot,
+                result=json.dumps(data or {}, default=str, ensure_ascii=False),
+            )
+        )
+        engine._continue_robot_chain(robot, records, context, merged)
+        return None

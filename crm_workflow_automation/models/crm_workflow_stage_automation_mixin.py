@@ -79,20 +79,38 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
         self.env.registry.clear_cache()
         return res
 
-    def _eval_domain(self):
+    @api.model
+    def board_move(self, record_id, stage_id, ordered_ids):
+        """Drag and drop on the board: the robot or trigger lands on
+        ``stage_id``; ``ordered_ids`` are that column's robots (or triggers)
+        in their new order."""
+        record = self.browse(record_id)
+        if record.stage_id.id != stage_id:
+            record.stage_id = stage_id
+        for sequence, record in enumerate(self.browse(ordered_ids), start=1):
+            if record.sequence != sequence:
+                record.sequence = sequence
+        return True
+
+    def _eval_domain(self, data=None):
+        """The condition as a domain; it may read ``data``, what earlier
+        robots of the stage entry left (``data.get('offer_no')``)."""
         self.ensure_one()
         if not self.domain:
             return []
-        context = self.env["crm.workflow.condition"]._domain_eval_context()
+        context = dict(
+            self.env["crm.workflow.condition"]._domain_eval_context(),
+            data=dict(data or {}),
+        )
         domain = safe_eval.safe_eval(self.domain, context)
         if not isinstance(domain, list | tuple):
             raise ValueError(self.env._("the condition must be a list of criteria"))
         return expression.normalize_domain(list(domain)) if domain else []
 
-    def _scope_domain(self):
+    def _scope_domain(self, data=None):
         """The records this robot or trigger is for: its condition, its team
         (or its stage's), its company."""
-        domain = self._eval_domain()
+        domain = self._eval_domain(data)
         team = self.team_id or self.stage_id.team_id
         if team:
             domain = expression.AND([domain, [("team_id", "=", team.id)]])

@@ -38,8 +38,28 @@ class ServerCase(HttpCase):
 @tagged("post_install", "-at_install")
 class TestAutomationBoardTour(ServerCase):
     def test_board_opens_from_the_pipeline_and_a_robot_is_added(self):
+        Trigger = self.env["crm.workflow.trigger"]
+        first, second = (
+            Trigger.create(
+                {
+                    "name": name,
+                    "stage_id": self.s1.id,
+                    "team_id": self.team.id,
+                    "trigger_type": kind,
+                    "sequence": sequence,
+                }
+            )
+            for name, kind, sequence in (
+                ("Tour First", "won", 1),
+                ("Tour Second", "lost", 2),
+            )
+        )
         self.start_tour(
             "/odoo", "crm_workflow_automation_board", login=self.manager.login
+        )
+        self.assertEqual(
+            Trigger.search([("stage_id", "=", self.s1.id)]).mapped("name"),
+            ["Tour Second", "Tour First"],
         )
         robot = self.env["crm.workflow.robot"].search([("stage_id", "=", self.s2.id)])
         self.assertEqual(robot.action_type, "activity")
@@ -89,6 +109,22 @@ class TestWebhookTriggerOverHttp(ServerCase):
         self.assertJson(self.post({"id": 10**9}), 404, "unknown_record")
         self.assertJson(self.post(b"{oops"), 422, "bad_json")
         self.assertJson(self.post({"id": self.lead.id}), 429, "rate_limited")
+
+    def test_ambiguous_and_unknown_email_answer_422_and_404(self):
+        self.trigger.webhook_rate_limit = 10
+        for name in ("Sofa again", "Sofa twice"):
+            self.env["crm.lead"].create(
+                {
+                    "name": name,
+                    "team_id": self.team.id,
+                    "email_from": "twice@example.com",
+                }
+            )
+        self.assertJson(self.post({"email": "twice@example.com"}), 422, "ambiguous")
+        self.assertJson(
+            self.post({"email": "nobody@example.com"}), 404, "unknown_record"
+        )
+        self.assertJson(self.post(b"[1, 2]"), 422, "bad_json")
 
     def test_no_backward_move(self):
         self.lead.stage_id = self.s2

@@ -137,6 +137,34 @@ class TestRobotsOnStageEntry(StageCase):
         self.assertEqual(self.read_back(lead).stage_id, self.s3)
         self.assertEqual(len(self.robot_runs(robot, lead)), 1)
 
+    def test_import_into_a_stage_or_of_a_new_stage_runs_its_robots(self):
+        robot = self.robot(self.s2)
+        moved = self.new_lead(name="Moved by import")
+        result = self.Lead.with_user(self.salesman).load(
+            [".id", "name", "type", "team_id/.id", "stage_id/.id"],
+            [
+                [
+                    "",
+                    "Imported",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s2.id),
+                ],
+                [
+                    str(moved.id),
+                    "Moved by import",
+                    "opportunity",
+                    str(self.team.id),
+                    str(self.s2.id),
+                ],
+            ],
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        imported = self.Lead.browse(result["ids"])
+        self.assertEqual(len(imported), 2)
+        self.assertIn(moved, imported)
+        self.assertEqual(len(self.robot_runs(robot, imported)), 2)
+
     def test_edit_without_stage_change_runs_no_robot(self):
         robot = self.robot(self.s1)
         lead = self.new_lead()
@@ -401,6 +429,175 @@ class TestDataBetweenRobots(StageCase):
         self.assertEqual(len(calls), 2)
         self.assertEqual(set(calls.mapped("state")), {"done"})
 
+    def test_function_result_is_in_the_next_robots_email_subject(self):
+        template = self.template.copy(
+            {"subject": "Offer {{ data.get('offer_no') }} for {{ object.name }}"}
+        )
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=1,
+            **self.function_action("result = {'offer_no': 'OF-%s' % records.id}"),
+        )
+        self.robot(
+            self.s2,
+            sequence=2,
+            execution_mode="after_previous",
+            action_type="email",
+            mail_template_id=template.id,
+            email_recipients="customer",
+        )
+        lead = self.new_lead(email_from="buyer@example.com")
+        self.move(lead, self.s2)
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+        )
+        self.assertEqual(mail.subject, f"Offer OF-{lead.id} for Order")
+
+    def test_robot_data_in_expressions_and_conditions_of_later_robots(self):
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=1,
+            **self.function_action("result = {'channel': 'web', 'ids': records.ids}"),
+        )
+        self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=2,
+            execution_mode="after_previous",
+            timing="scheduled",
+            delay_amount=5,
+            delay_unit="minutes",
+            update_field_id=self.field("referred").id,
+            update_mode="expression",
+            update_expression="'from ' + data['channel']",
+        )
+        chosen = self.robot(
+            self.s2, sequence=3, domain="[('id', 'in', data.get('ids', []))]"
+        )
+        other = self.robot(
+            self.s2, sequence=4, domain="[('id', 'in', data.get('others', []))]"
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            trap.run_all(days=1)
+        self.assertEqual(self.read_back(lead).referred, "from web")
+        self.assertEqual(len(self.robot_runs(chosen, lead)), 1)
+        self.assertFalse(self.robot_runs(other, lead))
+
+
+@tagged("post_install", "-at_install")
+class TestRequestInformation(StageCase):
+    def setUp(self):
+        super().setUp()
+        self.request = self.robot(
+            self.s2,
+            sequence=1,
+            name="Ask the delivery date",
+            action_type="request_info",
+            activity_type_id=self.todo.id,
+            activity_user_type="user",
+            activity_user_id=self.salesman.id,
+            request_field_ids=[
+                Command.create({"name": "delivery_date", "label": "Delivery date"}),
+                Command.create({"name": "floor", "label": "Floor"}),
+            ],
+        )
+        self.after = self.robot(
+            self.s2,
+            user=self.developer,
+            sequence=2,
+            execution_mode="after_previous",
+            update_field_id=self.field("referred").id,
+            update_mode="expression",
+            update_expression="data['delivery_date'] + ' / ' + data['feedback']",
+        )
+
+    def activity(self, lead):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+
+    def test_next_robot_waits_until_the_task_is_done_and_reads_its_answers(self):
+        lead = self.new_lead()
+        self.move(lead, self.s2)
+        activity = self.activity(lead)
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(activity.summary, self.env._("Information requested"))
+        self.assertIn("Delivery date", str(activity.note))
+        self.assertEqual(
+            activity.workflow_value_ids.mapped("name"), ["delivery_date", "floor"]
+        )
+        self.assertFalse(self.robot_runs(self.after, lead))
+        self.assertFalse(self.read_back(lead).referred)
+        activity = activity.with_user(self.salesman)
+        activity.workflow_value_ids[0].value = "2026-12-24"
+        activity.action_feedback(feedback="ring twice")
+        lead = self.read_back(lead)
+        self.assertEqual(lead.referred, "2026-12-24 / ring twice")
+        answered = self.robot_runs(self.request, lead).filtered(
+            lambda r: r.trigger == "activity_done"
+        )
+        self.assertEqual(len(answered), 1)
+        self.assertIn("2026-12-24", answered.result)
+        self.assertEqual(len(self.robot_runs(self.after, lead)), 1)
+
+    def test_answers_typed_in_the_feedback_and_a_delayed_robot_after_it(self):
+        self.after.write(
+            {"timing": "scheduled", "delay_amount": 1, "delay_unit": "hours"}
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            trap.assert_enqueued(count=0)
+            self.activity(lead).with_user(self.salesman).action_feedback(
+                feedback="Delivery date: Monday\nfloor: 3"
+            )
+            job = trap.assert_enqueued(count=1)
+            self.assertEqual(job.robot_context["data"]["delivery_date"], "Monday")
+            self.assertEqual(job.robot_context["data"]["floor"], "3")
+            trap.run_all(days=1)
+        self.assertTrue(self.read_back(lead).referred.startswith("Monday / "))
+
+    def test_answer_after_leaving_the_stage_starts_nothing(self):
+        lead = self.new_lead()
+        self.move(lead, self.s2)
+        self.move(lead, self.s3)
+        self.activity(lead).with_user(self.salesman).action_feedback(
+            feedback="delivery_date: Monday"
+        )
+        self.assertFalse(self.robot_runs(self.after, lead))
+
+    def test_delayed_request_creates_its_task_from_the_queue(self):
+        self.request.write(
+            {"timing": "scheduled", "delay_amount": 10, "delay_unit": "minutes"}
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s2)
+            trap.assert_enqueued(count=1)
+            trap.run_all(days=1)
+            self.assertEqual(len(self.activity(lead)), 1)
+            self.assertFalse(self.robot_runs(self.after, lead))
+            self.activity(lead).with_user(self.salesman).action_feedback(
+                feedback="delivery_date: Friday"
+            )
+        self.assertEqual(
+            self.read_back(lead).referred, "Friday / delivery_date: Friday"
+        )
+
+    def test_a_key_that_is_not_a_name_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.request.request_field_ids = [
+                Command.create({"name": "delivery date", "label": "Date"})
+            ]
+        with self.assertRaises(ValidationError):
+            self.request.request_field_ids = [Command.create({"name": "floor"})]
+
 
 @tagged("post_install", "-at_install")
 class TestRobotOfEveryActionType(StageCase):
@@ -431,6 +628,10 @@ class TestRobotOfEveryActionType(StageCase):
                 "assign_mode": "user",
                 "assign_user_id": self.salesman.id,
             },
+            "request_info": {
+                "activity_type_id": self.todo.id,
+                "request_field_ids": [Command.create({"name": "floor"})],
+            },
             "set_stage": {"target_stage_id": self.s3.id},
         }
         types = dict(self.Robot._fields["action_type"]._description_selection(self.env))
@@ -457,6 +658,7 @@ class TestRobotOfEveryActionType(StageCase):
         self.assertEqual(lead.stage_id, self.s3)
         self.assertEqual(lead.user_id, self.salesman)
         self.assertIn("Go", lead.activity_ids.mapped("summary"))
+        self.assertIn("floor", lead.activity_ids.workflow_value_ids.mapped("name"))
 
     def test_webhook_robot_is_a_job(self):
         self.env["ir.config_parameter"].sudo().set_param(ALLOWED_HOSTS, "127.0.0.1")
@@ -469,6 +671,14 @@ class TestRobotOfEveryActionType(StageCase):
             job = trap.assert_enqueued(count=1)
             self.assertEqual(job.robot_id, robot)
             self.assertEqual(job.payload["id"], lead.id)
+
+    def test_changing_the_type_of_a_robot_saves_the_type_and_its_fields_at_once(self):
+        robot = self.robot(self.s2)
+        robot.with_user(self.sales_manager).write(
+            {"action_type": "activity", "activity_type_id": self.todo.id}
+        )
+        self.assertEqual(robot.action_type, "activity")
+        self.assertEqual(robot.action_id.activity_type_id, self.todo)
 
     def test_bad_robot_configuration_is_refused_at_save(self):
         with self.assertRaises(ValidationError):
@@ -534,6 +744,22 @@ class TestBoard(StageCase):
             ["C", "B", "A"],
         )
 
+    def test_drag_and_drop_moves_and_reorders_triggers(self):
+        a = self.trigger(self.s2, "won", name="A")
+        b = self.trigger(self.s2, "lost", name="B")
+        c = self.trigger(self.s3, "email_received", name="C")
+        self.Trigger.with_user(self.sales_manager).board_move(
+            c.id, self.s2.id, [b.id, c.id, a.id]
+        )
+        self.assertEqual(c.stage_id, self.s2)
+        self.assertEqual(
+            self.Trigger.search([("stage_id", "=", self.s2.id)]).mapped("name"),
+            ["B", "C", "A"],
+        )
+        board = self.Robot.get_board(self.team.id)
+        column = next(c for c in board["columns"] if c["stage_id"] == self.s2.id)
+        self.assertEqual([t["name"] for t in column["triggers"]], ["B", "C", "A"])
+
     def test_pipeline_button_opens_the_board_of_its_team(self):
         action = (
             self.Lead.with_user(self.sales_manager)
@@ -542,3 +768,59 @@ class TestBoard(StageCase):
         )
         self.assertEqual(action["tag"], "crm_workflow_automation.board")
         self.assertEqual(action["params"]["team_id"], self.team.id)
+
+
+@tagged("post_install", "-at_install")
+class TestFurnitureDemo(WorkflowCase):
+    """The demo's furniture store (when installed with demo data)."""
+
+    def ref(self, name):
+        record = self.env.ref(f"crm_workflow_automation.{name}", False)
+        if not record:
+            self.skipTest("installed without demo data")
+        return record
+
+    def runs_of(self, robot_or_trigger, order):
+        field = "robot_id" if robot_or_trigger._name.endswith("robot") else "trigger_id"
+        return self.env["crm.workflow.run"].search(
+            [(field, "=", robot_or_trigger.id), ("res_id", "=", order.id)]
+        )
+
+    def test_pipeline_robots_trigger_and_two_orders_with_their_runs(self):
+        team = self.ref("crm_team_furniture_demo")
+        board = self.env["crm.workflow.robot"].get_board(team.id)
+        names = [c["name"] for c in board["columns"]]
+        stages = ["New request", "Prepare documents", "Invoice", "Delivery"]
+        self.assertEqual([n for n in names if n in stages], stages)
+        call = self.ref("crm_workflow_robot_furniture_call_demo")
+        sms = "sms" in self.env["crm.workflow.robot"]._fields["action_type"].get_values(
+            self.env
+        )
+        self.assertEqual(call.action_type, "sms" if sms else "email")
+        offer = self.ref("crm_workflow_robot_furniture_offer_demo")
+        send = self.ref("crm_workflow_robot_furniture_send_offer_demo")
+        self.assertEqual(send.execution_mode, "after_previous")
+        paid = self.ref("crm_workflow_trigger_furniture_paid_demo")
+        self.assertEqual(paid.trigger_type, "webhook")
+        warehouse = self.ref("crm_workflow_robot_furniture_warehouse_demo")
+        sofa = self.ref("crm_lead_furniture_sofa_demo")
+        table = self.ref("crm_lead_furniture_table_demo")
+        self.assertEqual(sofa.stage_id, call.stage_id)
+        self.assertEqual(table.stage_id, paid.stage_id)
+        for robot, order in (
+            (call, sofa),
+            (call, table),
+            (offer, table),
+            (send, table),
+            (paid, table),
+            (warehouse, table),
+        ):
+            self.assertEqual(
+                self.runs_of(robot, order).mapped("state"), ["done"], robot.name
+            )
+        self.assertTrue(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "crm.lead"), ("res_id", "=", table.id)]
+            ),
+            "the offer document is attached to the order",
+        )

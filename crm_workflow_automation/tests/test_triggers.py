@@ -155,7 +155,7 @@ class TestTriggerTypes(StageCase):
 @tagged("post_install", "-at_install")
 class TestWebhookTrigger(StageCase):
     """The webhook's logic, as the route calls it (the route itself over real
-    HTTP: test_trigger_http.py)."""
+    HTTP: test_board_tour.py, under make test-odoo)."""
 
     def setUp(self):
         super().setUp()

@@ -68,7 +68,10 @@ class CrmWorkflowAction(models.Model):
         says why."""
         text = self.sms_body if self.sms_mode == "text" else ""
         template = self.sms_template_id if self.sms_mode == "template" else False
-        records._message_sms_schedule_mass(body=text, template=template)
+        # a template reads ``data``: what earlier robots of the stage entry left
+        records.with_context(
+            crm_workflow_data=dict(run.data) if run is not None else {}
+        )._message_sms_schedule_mass(body=text, template=template)
 
     def _test_sms(self, records, run):
         """A test run: each record's number and rendered text; nothing is

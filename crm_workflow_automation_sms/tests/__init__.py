@@ -1,2 +1,3 @@
 from . import test_sms_action
 from . import test_extension_point
+from . import test_robot_sms

@@ -2,7 +2,7 @@
 // The automation board of a pipeline: one column per stage, its triggers on
 // top and its automation rules (robots) below, in execution order. The server
 // builds the columns and the one-line summaries; this only shows them, opens
-// the usual forms in a dialog and moves robots by drag and drop.
+// the usual forms in a dialog and moves robots and triggers by drag and drop.
 import { Component, onWillStart, useRef, useState } from "@odoo/owl";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -19,13 +19,19 @@ export class AutomationBoard extends Component {
         this.teamId = (action.params || {}).team_id || (action.context || {}).default_team_id;
         this.state = useState({ team: "", columns: [] });
         this.root = useRef("root");
-        useSortable({
-            ref: this.root,
-            elements: ".o_cwa_robot",
-            groups: ".o_cwa_robots",
-            connectGroups: true,
-            onDrop: (params) => this.onDrop(params),
-        });
+        // robots and triggers alike: reordered in their column, or moved to another
+        for (const [model, kind] of [
+            ["crm.workflow.robot", "robot"],
+            ["crm.workflow.trigger", "trigger"],
+        ]) {
+            useSortable({
+                ref: this.root,
+                elements: `.o_cwa_${kind}`,
+                groups: `.o_cwa_${kind}s`,
+                connectGroups: true,
+                onDrop: (params) => this.onDrop(model, `${kind}s`, params),
+            });
+        }
         onWillStart(() => this.load());
     }
 
@@ -56,14 +62,14 @@ export class AutomationBoard extends Component {
         await this.load();
     }
 
-    async onDrop({ element, parent, previous }) {
-        const robotId = parseInt(element.dataset.id);
+    async onDrop(model, key, { element, parent, previous }) {
+        const recordId = parseInt(element.dataset.id);
         const stageId = parseInt(parent.dataset.stageId);
         const column = this.state.columns.find((c) => c.stage_id === stageId);
-        const ids = column.robots.map((r) => r.id).filter((id) => id !== robotId);
+        const ids = column[key].map((r) => r.id).filter((id) => id !== recordId);
         const after = previous ? ids.indexOf(parseInt(previous.dataset.id)) + 1 : 0;
-        ids.splice(after, 0, robotId);
-        await this.orm.call("crm.workflow.robot", "board_move", [robotId, stageId, ids]);
+        ids.splice(after, 0, recordId);
+        await this.orm.call(model, "board_move", [recordId, stageId, ids]);
         await this.load();
     }
 }

@@ -1,12 +1,20 @@
 /** @odoo-module **/
 import { registry } from "@web/core/registry";
 
-// From the pipeline, open the automation board and add a robot (a task) to
-// the "Tour Documents" stage.
+// From the pipeline, open the automation board, drag a trigger above the
+// other one of its column, and add a robot (a task) to the "Tour Documents"
+// stage.
 registry.category("web_tour.tours").add("crm_workflow_automation_board", {
     url: "/odoo/action-crm.crm_lead_action_pipeline",
     steps: () => [
         { trigger: ".o_kanban_view .o_cwa_open_board", run: "click" },
+        {
+            trigger: ".o_cwa_column:contains('Tour New') .o_cwa_trigger:contains('Tour Second')",
+            run: "drag_and_drop .o_cwa_column:contains('Tour New') .o_cwa_trigger:contains('Tour First')",
+        },
+        {
+            trigger: ".o_cwa_column:contains('Tour New') .o_cwa_trigger:first:contains('Tour Second')",
+        },
         {
             trigger: ".o_cwa_column:contains('Tour Documents') .o_cwa_add_robot",
             run: "click",
