@@ -7,7 +7,7 @@ and the run log."""
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import WorkflowCase
@@ -588,6 +588,25 @@ class TestRequestInformation(StageCase):
             )
         self.assertEqual(
             self.read_back(lead).referred, "Friday / delivery_date: Friday"
+        )
+
+    def test_answers_are_seen_by_the_assignee_and_managers_only(self):
+        lead = self.new_lead()
+        self.move(lead, self.s2)
+        values = self.activity(lead).workflow_value_ids
+        self.assertEqual(len(values.with_user(self.salesman).search_read([])), 2)
+        self.assertFalse(
+            self.env["crm.workflow.activity.value"]
+            .with_user(self.salesman2)
+            .search([("id", "in", values.ids)])
+        )
+        with self.assertRaises(AccessError):
+            values.with_user(self.salesman2).write({"value": "forged"})
+        self.assertEqual(
+            len(
+                values.with_user(self.sales_manager).search([("id", "in", values.ids)])
+            ),
+            2,
         )
 
     def test_a_key_that_is_not_a_name_is_refused(self):
