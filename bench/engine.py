@@ -138,6 +138,11 @@ def parse_args(argv=None):
         action="store_true",
         help="profile ours (cProfile) in the scenarios that miss their target",
     )
+    parser.add_argument(
+        "--profile-all",
+        action="store_true",
+        help="profile ours in every scenario, whether it meets its targets or not",
+    )
     return parser.parse_args(argv)
 
 
@@ -1156,7 +1161,7 @@ def run_scenario(bench, cls, results):
             missed = missed or ours.seconds / small[1].seconds > 11 * n / (
                 10 * args.linearity_n
             )
-        if args.profile and missed:
+        if (args.profile and missed) or args.profile_all:
             profile_ours(bench, scenario, rules, n)
         if args.profile and scenario.key == "4" and growth > 1.5:
             memory_profile(bench, scenario, rules, n)
