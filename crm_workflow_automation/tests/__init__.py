@@ -16,3 +16,4 @@ from . import test_preview
 from . import test_test_run
 from . import test_loop_warning
 from . import test_explain
+from . import test_user_experience
