@@ -117,7 +117,9 @@ class CrmWorkflowAction(models.Model):
     def _compute_name(self):
         labels = dict(self._fields["action_type"]._description_selection(self.env))
         for action in self:
-            if not action.name:
+            # the type's label follows a change of type, a name typed by
+            # the user stays
+            if not action.name or action.name in labels.values():
                 action.name = labels.get(action.action_type)
 
     @api.onchange("condition_id")

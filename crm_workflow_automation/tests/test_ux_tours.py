@@ -37,8 +37,9 @@ class TestBigDealAlertTour(TourCase):
             login=self.admin.login,
         )
         rule = self.env["crm.workflow.rule"].search(
-            [("name", "=", "Big Deal Alert (tour)")]
+            [("name", "=", "Tour Big Deal Alert")]
         )
+        self.assertEqual(len(rule), 1)
         self.assertEqual(rule.action_ids.mapped("action_type"), ["notify"])
         self.assertEqual(rule.action_ids.user_ids, self.admin)
         lead = self.env["crm.lead"].create(
@@ -49,7 +50,7 @@ class TestBigDealAlertTour(TourCase):
             }
         )
         self.assertIn(
-            "<p>Workflow rule “Big Deal Alert (tour)” ran: Notify Users "
+            "<p>Workflow rule “Tour Big Deal Alert” ran: Notify Users "
             "(1 user(s) notified)</p>",
             lead.message_ids.mapped("body"),
         )

@@ -15,7 +15,7 @@ function type(field, text, where = dialog) {
 registry.category("web_tour.tours").add("crm_workflow_automation_big_deal_alert", {
     steps: () => [
         { content: "a new rule", trigger: ".o_list_button_add", run: "click" },
-        type("name", "Big Deal Alert (tour)", ".o_form_view"),
+        type("name", "Tour Big Deal Alert", ".o_form_view"),
         {
             content: "add a condition",
             trigger: ".o_form_view .o_field_widget[name=condition_ids] .o_field_x2many_list_row_add a",
@@ -53,7 +53,7 @@ registry.category("web_tour.tours").add("crm_workflow_automation_big_deal_alert"
         {
             content: "the condition list shows the criteria in words",
             trigger:
-                ".o_field_widget[name=condition_ids] .o_data_row:contains(Big deals):contains(Expected Revenue > 50000 and Probability > 70)",
+                '.o_field_widget[name=condition_ids] .o_data_row:contains("Big deals"):contains("Expected Revenue > 50000 and Probability > 70")',
         },
         ...stepUtils.saveForm(),
         {
@@ -68,12 +68,12 @@ registry.category("web_tour.tours").add("crm_workflow_automation_explain", {
         { trigger: ".o_form_view .o_field_widget[name=name]" },
         {
             content: "the Why (not)? button of the lead",
-            trigger: ".o_form_view .oe_button_box button:contains(Why (not)?)",
+            trigger: ".o_form_view .o-form-buttonbox button:has(.fa-question-circle)",
             run: "click",
         },
         {
             content: "the verdict of the rule",
-            trigger: `${dialog} .o_data_row:contains(Tour explain rule):contains(Verdict)`,
+            trigger: `${dialog} .o_data_row:contains("Tour explain rule"):contains("Verdict")`,
         },
         { trigger: `${dialog} .modal-footer button:contains(Close)`, run: "click" },
         { trigger: "body:not(:has(.modal))" },
