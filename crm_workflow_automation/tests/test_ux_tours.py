@@ -101,5 +101,5 @@ class TestFunctionTestTour(TourCase):
         self.start_tour(
             f"/odoo/action-crm_workflow_automation.crm_workflow_function_action/{function.id}",
             "crm_workflow_automation_function_test",
-            login="admin",
+            login=self.admin.login,
         )
