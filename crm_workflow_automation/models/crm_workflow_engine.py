@@ -845,9 +845,17 @@ class CrmWorkflowEngine(models.AbstractModel):
     def _post_run_notes(self, rule, actions, records, run):
         """A note in the chatter of each record the rule ran on, where a user
         looks first ("Workflow rule “Big Deal Alert” ran: Notify the sales
-        managers (2 users notified)"); one batched insert, no notification."""
+        managers (2 users notified)"); one batched insert, no notification.
+        Only when an action's effect does not show on the record itself (its
+        type says so with ``_run_note_<type>``, as notify does): a field
+        update shows in the tracking, a task in the activities, and a note per
+        record for every rule would bury the chatter and double the cost of a
+        batch."""
         if (
             not records
+            or not any(
+                hasattr(action, f"_run_note_{action.action_type}") for action in actions
+            )
             or run.trigger == "unlink"
             or not hasattr(records, "_message_log_batch")
             or self.env.context.get("tracking_disable")

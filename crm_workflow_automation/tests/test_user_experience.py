@@ -6,6 +6,7 @@ history."""
 
 import unittest
 
+from odoo import Command
 from odoo.tests import TransactionCase, tagged
 
 from .common import WorkflowCase
@@ -87,7 +88,15 @@ class TestRunNoteInChatter(WorkflowCase):
         self.make_rule(
             name="Hot",
             domain="[('probability', '>', 50)]",
-            actions=[self.set_priority("3")],
+            actions=[
+                self.set_priority("3"),
+                {
+                    "action_type": "notify",
+                    "name": "Tell the managers",
+                    "notify_message": "<p>Hot lead.</p>",
+                    "user_ids": [Command.set(self.sales_manager.ids)],
+                },
+            ],
         )
         leads = self.Lead.create(
             [{"name": f"Hot {i}", "probability": 60} for i in range(3)]
@@ -96,8 +105,24 @@ class TestRunNoteInChatter(WorkflowCase):
             bodies = lead.message_ids.mapped("body")
             self.assertEqual(
                 [b for b in bodies if "Workflow rule" in b],
-                ["<p>Workflow rule “Hot” ran: Field Update</p>"],
+                [
+                    "<p>Workflow rule “Hot” ran: Field Update; Tell the managers "
+                    "(1 user(s) notified)</p>"
+                ],
             )
+
+    def test_no_note_when_every_effect_shows_on_the_record(self):
+        rule = self.make_rule(
+            name="Warm",
+            domain="[('probability', '>', 50)]",
+            actions=[self.set_priority("3")],
+        )
+        lead = self.Lead.create({"name": "Warm", "probability": 60})
+        self.assertEqual(lead.priority, "3")
+        self.assertTrue(self.runs(rule, lead))
+        self.assertFalse(
+            lead.message_ids.filtered(lambda m: "Workflow rule" in (m.body or ""))
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -151,3 +176,17 @@ class TestDemoHistory(TransactionCase):
             "Workflow rule “Big Deal Alert” ran",
             "".join(desks.message_ids.mapped("body")),
         )
+
+    def test_demo_roll_up_function_runs_on_a_won_opportunity(self):
+        """The demo's "Roll up won revenue" runs in the sandbox (it used
+        ``next``, which the sandbox does not offer, and failed on every won
+        opportunity)."""
+        function = self.env.ref(
+            "crm_workflow_automation.crm_workflow_function_roll_up_demo"
+        )
+        won = self.env["crm.lead"].search(
+            [("stage_id.is_won", "=", True), ("partner_id", "!=", False)], limit=1
+        )
+        self.assertTrue(won, "the demo has a won opportunity with a customer")
+        result = function._call(won, {})
+        self.assertIn("won_revenue", result)
