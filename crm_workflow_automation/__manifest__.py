@@ -57,6 +57,7 @@
         "demo/crm_workflow_rule_demo.xml",
         "demo/crm_workflow_function_demo.xml",
         "demo/crm_workflow_robot_demo.xml",
+        "demo/crm_workflow_history_demo.xml",
     ],
     "assets": {
         "web.assets_backend": ["crm_workflow_automation/static/src/board/*"],

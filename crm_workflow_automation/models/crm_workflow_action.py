@@ -52,7 +52,12 @@ class CrmWorkflowAction(models.Model):
     )
     # the types add themselves (crm_workflow_action_<type>.py)
     action_type = fields.Selection(
-        [], string="Action", required=True, default="field_update"
+        [],
+        string="Action",
+        required=True,
+        default="field_update",
+        help="What the action does to the record: update a field, send an email, "
+        "give a task, call a webhook…",
     )
     active = fields.Boolean(related="rule_id.active")
     # shared by the types that pick users (email to chosen users, notify)
@@ -69,6 +74,8 @@ class CrmWorkflowAction(models.Model):
         [("instant", "Instant action"), ("scheduled", "Scheduled action")],
         required=True,
         default="instant",
+        help="Instant: as soon as the record meets the criteria. Scheduled: "
+        "later, after the delay, from the scheduled jobs.",
     )
     delay_amount = fields.Integer(
         string="Delay", help="Negative values run before the date field."
@@ -78,6 +85,8 @@ class CrmWorkflowAction(models.Model):
         [("trigger", "After the trigger"), ("date_field", "Relative to a date field")],
         string="Counted from",
         default="trigger",
+        help="The delay counts from the moment the rule ran, or from a date of "
+        "the record (e.g. one day before the expected closing).",
     )
     delay_date_field_id = fields.Many2one(
         "ir.model.fields",
@@ -85,7 +94,10 @@ class CrmWorkflowAction(models.Model):
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime'))]",
     )
-    delay_at_time = fields.Boolean(string="At a time of day")
+    delay_at_time = fields.Boolean(
+        string="At a time of day",
+        help="Run on the due day at a fixed time instead of the exact delay.",
+    )
     delay_time_of_day = fields.Float(
         string="Time of day",
         help="Hour in the time zone of the rule's responsible, e.g. 9.5 for 09:30.",
@@ -105,7 +117,9 @@ class CrmWorkflowAction(models.Model):
     def _compute_name(self):
         labels = dict(self._fields["action_type"]._description_selection(self.env))
         for action in self:
-            if not action.name:
+            # the type's label follows a change of type, a name typed by
+            # the user stays
+            if not action.name or action.name in labels.values():
                 action.name = labels.get(action.action_type)
 
     @api.onchange("condition_id")
@@ -359,6 +373,16 @@ class CrmWorkflowAction(models.Model):
             action=self.name or "",
             type=labels.get(self.action_type, self.action_type),
         )
+
+    def _run_note(self, records, run):
+        """This action's part of the note the rule leaves in the records'
+        chatter; a type may say more (``_run_note_<type>``)."""
+        method = getattr(self, f"_run_note_{self.action_type}", None)
+        if method is not None:
+            return method(records, run)
+        if self.timing == "scheduled":
+            return self.env._("%(action)s (scheduled)", action=self.name or "")
+        return self.name or ""
 
     def _test_by_running(self, records, run):
         """Run the action (the caller's savepoint undoes it) and tell the

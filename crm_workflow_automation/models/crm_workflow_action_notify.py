@@ -73,6 +73,14 @@ class CrmWorkflowAction(models.Model):
             email_layout_xmlid="mail.mail_notification_light",
         )
 
+    def _run_note_notify(self, records, run):
+        count = len(self._notify_partners())
+        return self.env._(
+            "%(action)s (%(count)s user(s) notified)",
+            action=self.name or "",
+            count=count,
+        )
+
     def _test_notify(self, records, run):
         """Who would be notified (nothing is posted)."""
         names = ", ".join(self._notify_partners().mapped("name"))

@@ -38,6 +38,11 @@ class CrmWorkflowCondition(models.Model):
         help="This condition's actions run for the records that meet these criteria. "
         "Empty criteria: every record.",
     )
+    domain_text = fields.Char(
+        string="Criteria in words",
+        compute="_compute_domain_text",
+        help="The criteria as the condition dialog shows them, in your language.",
+    )
     is_fallback = fields.Boolean(
         string="All other records",
         help="Runs for the records that meet none of the rule's other conditions.",
@@ -91,6 +96,119 @@ class CrmWorkflowCondition(models.Model):
                 condition.display_name = condition.name or self.env._(
                     "Condition %(number)s", number=condition.sequence
                 )
+
+    @api.depends("domain", "model_id", "is_fallback")
+    @api.depends_context("lang")
+    def _compute_domain_text(self):
+        for condition in self:
+            if condition.is_fallback:
+                condition.domain_text = self.env._("All other records")
+                continue
+            try:
+                domain = condition._eval_domain()
+                Model = self.env[condition.model_name]
+                text = condition._domain_words(Model, domain)
+            except Exception:  # noqa: BLE001 - a broken domain is shown as it is
+                text = condition.domain
+            condition.domain_text = text or self.env._("All records")
+
+    def _operator_words(self):
+        """The domain widget's words for each operator (Odoo's tree editor)."""
+        _ = self.env._
+        return {
+            "=": "=",
+            "!=": "!=",
+            "<>": "!=",
+            ">": ">",
+            ">=": ">=",
+            "<": "<",
+            "<=": "<=",
+            "in": _("is in"),
+            "not in": _("is not in"),
+            "like": _("contains"),
+            "ilike": _("contains"),
+            "=like": _("matches"),
+            "=ilike": _("matches"),
+            "not like": _("does not contain"),
+            "not ilike": _("does not contain"),
+            "child_of": _("is in"),
+            "parent_of": _("is in"),
+        }
+
+    def _domain_words(self, Model, domain):
+        """A normalized (prefix) domain in words: "Expected Revenue > 50000
+        and Probability > 70", field labels in the env's language."""
+        tokens = list(domain)
+        _ = self.env._
+
+        def parse():
+            token = tokens.pop(0)
+            if token in ("&", "|"):
+                left, right = parse(), parse()
+                word = _("and") if token == "&" else _("or")
+                parts = []
+                for kind, text in (left, right):
+                    if kind not in (token, "leaf"):
+                        text = f"({text})"
+                    parts.append(text)
+                return token, f" {word} ".join(parts)
+            if token == "!":
+                __, text = parse()
+                return "leaf", _("not (%(criteria)s)", criteria=text)
+            return "leaf", self._leaf_words(Model, token)
+
+        if not tokens:
+            return ""
+        return parse()[1]
+
+    def _leaf_words(self, Model, leaf):
+        if leaf in (expression.TRUE_LEAF, (1, "=", 1), [1, "=", 1]):
+            return self.env._("All records")
+        if leaf in (expression.FALSE_LEAF, (0, "=", 1), [0, "=", 1]):
+            return self.env._("No record")
+        path, operator, value = leaf
+        labels, field = [], None
+        model = Model
+        for name in str(path).split("."):
+            field = model._fields.get(name)
+            if field is None:
+                labels.append(name)
+                break
+            labels.append(field._description_string(self.env))
+            if field.relational:
+                model = self.env[field.comodel_name]
+        label = " > ".join(labels)
+        if field is not None and field.type == "boolean" and operator in ("=", "!="):
+            is_set = bool(value) == (operator == "=")
+            return (
+                self.env._("%(field)s is set", field=label)
+                if is_set
+                else (self.env._("%(field)s is not set", field=label))
+            )
+        if value is False and operator in ("=", "!="):
+            if operator == "=":
+                return self.env._("%(field)s is not set", field=label)
+            return self.env._("%(field)s is set", field=label)
+        words = self._operator_words().get(operator, operator)
+        return f"{label} {words} {self._value_words(field, value)}"
+
+    def _value_words(self, field, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        if (
+            field is not None
+            and field.relational
+            and all(isinstance(v, int) for v in values)
+        ):
+            records = self.env[field.comodel_name].sudo().browse(values).exists()
+            names = records.mapped("display_name")
+        elif field is not None and field.type == "selection":
+            labels = dict(field._description_selection(self.env))
+            names = [str(labels.get(v, v)) for v in values]
+        else:
+            names = [f'"{v}"' if isinstance(v, str) else str(v) for v in values]
+        if isinstance(value, list | tuple):
+            return ", ".join(names) if names else "[]"
+        return names[0] if names else str(value)
 
     @api.constrains("domain", "model_id")
     def _check_domain(self):

@@ -16,6 +16,8 @@ import time
 import uuid
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import MissingError, UserError
 from odoo.osv import expression
@@ -774,6 +776,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         if failures_out is not None:
             failures_out.update(failures)
         outcome = self._outcomes(run, done)
+        self._post_run_notes(rule, actions, records.browse(done), run)
         rows = self._log_rows(
             rule,
             condition,
@@ -838,6 +841,35 @@ class CrmWorkflowEngine(models.AbstractModel):
             if len(ids) == len(jobs):  # none was already queued: same order
                 for vals, job_id in zip(jobs, ids, strict=True):
                     vals["id"] = job_id
+
+    def _post_run_notes(self, rule, actions, records, run):
+        """A note in the chatter of each record the rule ran on, where a user
+        looks first ("Workflow rule “Big Deal Alert” ran: Notify the sales
+        managers (2 users notified)"); one batched insert, no notification.
+        Only when an action's effect does not show on the record itself (its
+        type says so with ``_run_note_<type>``, as notify does): a field
+        update shows in the tracking, a task in the activities, and a note per
+        record for every rule would bury the chatter and double the cost of a
+        batch."""
+        if (
+            not records
+            or not any(
+                hasattr(action, f"_run_note_{action.action_type}") for action in actions
+            )
+            or run.trigger == "unlink"
+            or not hasattr(records, "_message_log_batch")
+            or self.env.context.get("tracking_disable")
+        ):
+            return
+        parts = [action._run_note(records, run) for action in actions]
+        parts = [part for part in parts if part]
+        text = self.env._("Workflow rule “%(rule)s” ran", rule=rule.name)
+        if parts:
+            text = self.env._(
+                "%(ran)s: %(actions)s", ran=text, actions="; ".join(parts)
+            )
+        body = Markup("<p>%s</p>") % text
+        records._message_log_batch(bodies=dict.fromkeys(records.ids, body))
 
     def _outcomes(self, run, done):
         """The ``outcome`` column of the records ``done`` (one text for all

@@ -110,7 +110,9 @@ class CrmWorkflowRule(models.Model):
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
-    description = fields.Text(translate=True)
+    description = fields.Text(
+        translate=True, help="What the rule does, for the other administrators."
+    )
     active = fields.Boolean(default=True, tracking=True)
     sequence = fields.Integer(default=10, help="Rules of a record run in this order.")
     model_id = fields.Many2one(
@@ -133,6 +135,8 @@ class CrmWorkflowRule(models.Model):
         required=True,
         default="on_create_or_write",
         tracking=True,
+        help="The event that makes the rule look at a record: its creation, an "
+        "edit, its deletion, a date of the record, an email or a done activity.",
     )
     trigger_field_ids = fields.Many2many(
         "ir.model.fields",
@@ -150,6 +154,7 @@ class CrmWorkflowRule(models.Model):
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime')), "
         "('store', '=', True)]",
+        help="The date of the record the rule runs on, moved by the offset.",
     )
     date_offset = fields.Integer(
         string="Offset",
@@ -162,6 +167,8 @@ class CrmWorkflowRule(models.Model):
         [("once", "Once"), ("monthly", "Every month"), ("yearly", "Every year")],
         string="Recurrence",
         default="once",
+        help="Every month or every year: the rule runs again on the same day "
+        "(birthdays, renewals).",
     )
     date_include_overdue = fields.Boolean(
         string="Include overdue dates",
@@ -194,6 +201,8 @@ class CrmWorkflowRule(models.Model):
         string="When an action fails",
         required=True,
         default="log",
+        help="Log: the user's change is saved and the failure is in the execution "
+        "log. Refuse: the user gets the error and the change is not saved.",
     )
     condition_ids = fields.One2many(
         "crm.workflow.condition", "rule_id", string="Conditions", copy=True

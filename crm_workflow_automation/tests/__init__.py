@@ -16,3 +16,6 @@ from . import test_preview
 from . import test_test_run
 from . import test_loop_warning
 from . import test_explain
+from . import test_user_experience
+from . import test_translations
+from . import test_ux_tours
