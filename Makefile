@@ -96,6 +96,12 @@ screenshots: check-odoo pg browser
 	@$(PYTHON) -c "import playwright" 2>/dev/null || $(PYTHON) -m pip install --quiet --disable-pip-version-check playwright
 	@$(PYTHON) tools/screenshots.py --database $(SCREENS_DB) --port $(SCREENS_PORT)
 
+# README.rst and static/description/index.html of each add-on from readme/*.md,
+# laid out as OCA's oca-gen-addon-readme does (which is not on PyPI: see the script)
+readme:
+	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc; }
+	@$(PYTHON) tools/gen_readme.py --org-name crm-workflow-automation --repo-name crm_workflow_automation --branch 18.0 $(ADDONS)
+
 bench: check-odoo pg
 	$(PYTHON) bench/engine.py $(BENCH_ARGS)
 
