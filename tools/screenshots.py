@@ -39,6 +39,9 @@ TIMEOUT = 60_000
 # the demo left the run log empty, a short true history made through the
 # add-on's own path (edits that fire the demo rules, due jobs run once).
 PREPARE = """
+# the shell runs as OdooBot, whose language is the first one loaded (de_DE):
+# the history's texts (errors) are written in English, as admin would see them
+env = env(context=dict(env.context, lang="en_US"))
 env["res.lang"]._activate_lang("en_US")
 admin = env.ref("base.user_admin")
 admin.write({"password": "admin", "lang": "en_US"})
