@@ -95,7 +95,18 @@ def database_ready(db):
 def ensure_database(db):
     path = addons_path()
     if database_ready(db):
-        print(f"Reusing the database '{db}'.", flush=True)
+        # as make demo does: the screens show the code of this checkout
+        print(f"Reusing the database '{db}' (updating the add-ons).", flush=True)
+        odoo(
+            "-d",
+            db,
+            f"--addons-path={path}",
+            "-u",
+            ADDONS,
+            "--stop-after-init",
+            "--no-http",
+            "--log-level=warn",
+        )
         return
     subprocess.run(["dropdb", "--if-exists", db], check=True)
     print(
