@@ -204,6 +204,10 @@ def main():
             )
         finally:
             local.unlink()
+        # Odoo 17+ warns on an XML declaration in a module's description page
+        index = addon / "static" / "description" / "index.html"
+        html = index.read_text(encoding="utf-8")
+        index.write_text(re.sub(r"\A<\?xml[^>]*\?>\s*", "", html), encoding="utf-8")
         print(f"{addon.name}: README.rst and static/description/index.html written")
 
 
