@@ -15,9 +15,12 @@ DEMO_PORT ?= 8069
 # Odoo's HTTP server in make test-odoo (the browser tours need it)
 HTTP_PORT ?= 8069
 LANGS := de_DE,fr_FR,ja_JP
+# make screenshots: its own demo database and port
+SCREENS_DB ?= crm_workflow_screens
+SCREENS_PORT ?= 8075
 export PYTHON BASE_PYTHON
 
-.PHONY: help setup clean-setup check-odoo pg test-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo bench bench-jobs clean
+.PHONY: help setup clean-setup check-odoo pg test-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo screenshots readme bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
@@ -25,6 +28,8 @@ help:
 	@echo "make pytest      pytest only, on the existing test database $(TEST_DB)"
 	@echo "make test-odoo   the same tests with Odoo's own runner (--test-enable), browser tours included (HTTP_PORT=$(HTTP_PORT))"
 	@echo "make i18n-export refresh $(ADDON)/i18n/*.pot and merge it into the .po files"
+	@echo "make screenshots PNGs of the main screens in English and Japanese into docs/screenshots (SCREENS_DB, SCREENS_PORT)"
+	@echo "make readme      render $(ADDON)/README.rst and static/description/index.html from readme/*.md"
 	@echo "make bench       engine benchmark vs base_automation (bench/engine.py; BENCH_ARGS=...)"
 	@echo "make bench-jobs  job queue benchmark, one vs two runners (bench/jobs.py; BENCH_JOBS_ARGS=...)"
 	@echo "make setup       only set up Odoo 18.0 (.venv, ODOO_SRC=...) and PostgreSQL, if needed"
@@ -83,6 +88,19 @@ test: test-deps browser test-db lint i18n-check test-odoo pytest
 
 demo: check-odoo pg
 	@tools/demo.sh $(DEMO_DB) $(DEMO_PORT) $(LANGS)
+
+# Playwright drives Debian's chromium (no browser download); the Japanese
+# screens need a CJK font.
+screenshots: check-odoo pg browser
+	@fc-list | grep -qi 'noto sans cjk' || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk; }
+	@$(PYTHON) -c "import playwright" 2>/dev/null || $(PYTHON) -m pip install --quiet --disable-pip-version-check playwright
+	@$(PYTHON) tools/screenshots.py --database $(SCREENS_DB) --port $(SCREENS_PORT)
+
+# README.rst and static/description/index.html of each add-on from readme/*.md,
+# laid out as OCA's oca-gen-addon-readme does (which is not on PyPI: see the script)
+readme:
+	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc; }
+	@$(PYTHON) tools/gen_readme.py --org-name crm-workflow-automation --repo-name crm_workflow_automation --branch 18.0 $(ADDONS)
 
 bench: check-odoo pg
 	$(PYTHON) bench/engine.py $(BENCH_ARGS)
