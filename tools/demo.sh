@@ -13,10 +13,11 @@ else
     dropdb --if-exists "$db"
     echo "Creating the database '$db' with crm, crm_workflow_automation and demo data (about a minute)."
     mode=(-i crm_workflow_automation)
-    "$PYTHON" -m odoo -d "$db" --addons-path="$addons" "${mode[@]}" --load-language="$langs" \
+    # en_US first: Odoo makes the first loaded language the default of a new
+    # database (OdooBot's, and so the language of the demo's chatter messages)
+    "$PYTHON" -m odoo -d "$db" --addons-path="$addons" "${mode[@]}" --load-language="en_US,$langs" \
         --stop-after-init --no-http --log-level=warn
-    # admin / admin is Odoo's demo login; English stays the main language
-    # (Odoo makes the first loaded language the default on a new database).
+    # admin / admin is Odoo's demo login; English stays the main language.
     "$PYTHON" -m odoo shell -d "$db" --addons-path="$addons" --no-http --log-level=warn <<'PY' >/dev/null
 env["res.lang"]._activate_lang("en_US")
 admin = env.ref("base.user_admin")

@@ -39,7 +39,7 @@ TIMEOUT = 60_000
 # the demo left the run log empty, a short true history made through the
 # add-on's own path (edits that fire the demo rules, due jobs run once).
 PREPARE = """
-# the shell runs as OdooBot, whose language is the first one loaded (de_DE):
+# the shell runs as OdooBot (en_US, loaded first; set again for older databases):
 # the history's texts (errors) are written in English, as admin would see them
 env = env(context=dict(env.context, lang="en_US"))
 env["res.lang"]._activate_lang("en_US")
@@ -119,7 +119,9 @@ def ensure_database(db):
         f"--addons-path={path}",
         "-i",
         ADDONS,
-        f"--load-language={LANGS}",
+        # en_US first: the first loaded language is the new database's default
+        # (OdooBot's, the language of the demo's chatter messages)
+        f"--load-language=en_US,{LANGS}",
         "--stop-after-init",
         "--no-http",
         "--log-level=warn",
