@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from .crm_workflow_engine import Event, Run, _cache_values, _chain, _index, _pop_chain
 
@@ -325,11 +326,15 @@ class CrmWorkflowEngine(models.AbstractModel):
         self._plan_robots(successors, records, event, dict(data or {}), chain_only=True)
 
     def _fire_triggers(
-        self, kind, model, ids, changed=None, detail=None, triggers=None
+        self, kind, model, ids, changed=None, detail=None, triggers=None, last=False
     ):
         """Move the records an event concerns to the stage of the triggers it
         fires (the furthest stage first; a record moves once per event). The
         move is an ordinary write: the stage entry then runs its robots.
+        With ``last`` (the move ends the transaction: a webhook call), the
+        pre-commit hooks (mail tracking) run before the log is written: the
+        log's upsert of the daily report locks the trigger's row of the day
+        until COMMIT, and concurrent calls would wait for the tracking too.
         Returns {record id: trigger} of the records moved."""
         Trigger = self.env["crm.workflow.trigger"].sudo()
         if triggers is None:
@@ -377,15 +382,30 @@ class CrmWorkflowEngine(models.AbstractModel):
             log.extend(
                 self._outcome_rows(model, done, failures, event, trigger=trigger)
             )
+        if last and moved:
+            self.env.flush_all()
+            self.env.cr.precommit.run()
         self.env["crm.workflow.run"]._log_bulk(log)
         return moved
 
     def _forward_ids(self, model, ids, stage):
-        """Records whose current stage comes before ``stage``."""
-        target = (stage.sequence, stage.id)
-        records = self.env[model].sudo().browse(ids)
-        return [
-            r.id
-            for r in records
-            if not r.stage_id or (r.stage_id.sequence, r.stage_id.id) < target
-        ]
+        """Records whose current stage comes before ``stage``: one query, not
+        a read of the records."""
+        Model = self.env[model].sudo()
+        Stage = self.env[Model._fields["stage_id"].comodel_name].sudo()
+        Model.flush_model(["stage_id"])
+        Stage.flush_model(["sequence"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT r.id FROM %s r LEFT JOIN %s s ON s.id = r.stage_id"
+                " WHERE r.id = ANY(%s) AND (s.id IS NULL"
+                " OR (coalesce(s.sequence, 0), s.id) < (%s, %s))",
+                SQL.identifier(Model._table),
+                SQL.identifier(Stage._table),
+                list(ids),
+                stage.sequence or 0,
+                stage.id,
+            )
+        )
+        hit = {row[0] for row in rows}
+        return [rid for rid in ids if rid in hit]

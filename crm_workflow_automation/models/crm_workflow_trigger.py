@@ -32,6 +32,21 @@ TRIGGER_EVENTS = {
 }
 
 
+# what a webhook call reads of its trigger, fetched with the token lookup
+WEBHOOK_FIELDS = [
+    "name",
+    "active",
+    "trigger_type",
+    "sequence",
+    "stage_id",
+    "team_id",
+    "domain",
+    "allow_backward",
+    "webhook_rate_limit",
+    "webhook_reference_field_id",
+]
+
+
 def new_token(*args):
     return secrets.token_urlsafe(24)
 
@@ -265,8 +280,10 @@ class CrmWorkflowTrigger(models.Model):
         Trigger = self.sudo()
         trigger = Trigger.browse()
         if token:
-            trigger = Trigger.search(
+            # one query on the unique index, with the fields the call reads
+            trigger = Trigger.search_fetch(
                 [("webhook_token", "=", token), ("trigger_type", "=", "webhook")],
+                WEBHOOK_FIELDS,
                 limit=1,
             )
         if not trigger:
@@ -291,7 +308,12 @@ class CrmWorkflowTrigger(models.Model):
             return trigger._webhook_answer(status, code, message)
         engine = self.env["crm.workflow.engine"].with_user(SUPERUSER_ID)
         moved = engine._fire_triggers(
-            "webhook", "crm.lead", leads.ids, triggers=trigger, detail={"body": body}
+            "webhook",
+            "crm.lead",
+            leads.ids,
+            triggers=trigger,
+            detail={"body": body},
+            last=True,
         )
         if moved:
             return 200, {
@@ -363,7 +385,8 @@ class CrmWorkflowTrigger(models.Model):
                 "no_record",
                 self.env._("Name the opportunity by “id”, “email” or “ref”."),
             )
-        leads = Lead.search(domain, limit=2)
+        # the name too: the run log names the record (no wide read of the lead)
+        leads = Lead.search_fetch(domain, ["name", "stage_id"], limit=2)
         if not leads:
             return leads, (404, "unknown_record", self.env._("No such opportunity."))
         if len(leads) > 1:

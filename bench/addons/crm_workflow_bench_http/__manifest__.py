@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "CRM Workflow Automation: HTTP benchmark route",
-    "summary": "A bare authenticated JSON route, for bench/function_http.py only",
+    "summary": "Bare JSON routes, only for the HTTP benchmarks in bench/",
     "version": "18.0.1.0.0",
     "category": "Hidden",
     "author": "CRM Workflow Automation contributors",

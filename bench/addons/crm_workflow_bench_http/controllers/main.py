@@ -30,3 +30,21 @@ class BenchController(http.Controller):
             return json_error(401, "unauthorized", "no key")
         body = json.loads(request.httprequest.get_data() or b"{}")
         return json_answer(200, {"result": body.get("n")})
+
+    @http.route(
+        "/crm_workflow_bench/db",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def bare_db(self, **kwargs):
+        """The baseline of bench/trigger_http.py: the least a database-backed
+        public JSON route does (a cursor, one trivial query, JSON out)."""
+        body = json.loads(request.httprequest.get_data() or b"{}")
+        request.env.cr.execute(
+            "SELECT id FROM crm_lead WHERE id = %s", [body.get("id")]
+        )
+        row = request.env.cr.fetchone()
+        return request.make_json_response({"id": row and row[0]})
