@@ -98,9 +98,17 @@ screenshots: check-odoo pg browser
 
 # README.rst and static/description/index.html of each add-on from readme/*.md,
 # laid out as OCA's oca-gen-addon-readme does (which is not on PyPI: see the script)
+# OCA's own oca-gen-addon-readme when it is installed (OCA's maintainer-tools,
+# from its git repository: OCA_GEN_README=/path/to/oca-gen-addon-readme), else
+# tools/gen_readme.py, which follows its layout
+OCA_GEN_README ?= $(shell command -v oca-gen-addon-readme)
 readme:
+ifneq ($(OCA_GEN_README),)
+	@$(OCA_GEN_README) --org-name crm-workflow-automation --repo-name crm_workflow_automation --branch 18.0 $(addprefix --addon-dir ,$(ADDONS)) --no-commit --gen-html
+else
 	@command -v pandoc >/dev/null || { apt-get update -qq && apt-get install -y -qq pandoc; }
 	@$(PYTHON) tools/gen_readme.py --org-name crm-workflow-automation --repo-name crm_workflow_automation --branch 18.0 $(ADDONS)
+endif
 
 bench: check-odoo pg
 	$(PYTHON) bench/engine.py $(BENCH_ARGS)
