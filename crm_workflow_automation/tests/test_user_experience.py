@@ -111,6 +111,35 @@ class TestRunNoteInChatter(WorkflowCase):
                 ],
             )
 
+    def test_no_note_on_a_batch_over_the_limit(self):
+        from odoo.addons.crm_workflow_automation.models import crm_workflow_engine
+
+        rule = self.make_rule(
+            name="Mass",
+            domain="[('probability', '>', 50)]",
+            actions=[
+                {
+                    "action_type": "notify",
+                    "name": "Tell the managers",
+                    "notify_message": "<p>Hot lead.</p>",
+                    "user_ids": [Command.set(self.sales_manager.ids)],
+                },
+            ],
+        )
+        count = crm_workflow_engine.NOTE_BATCH_LIMIT + 1
+        leads = self.Lead.create(
+            [{"name": f"Mass {i}", "probability": 60} for i in range(count)]
+        )
+        self.assertEqual(len(self.runs(rule, leads)), count)
+        notes = self.env["mail.message"].search_count(
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "in", leads.ids),
+                ("body", "ilike", "Workflow rule"),
+            ]
+        )
+        self.assertEqual(notes, 0)
+
     def test_no_note_when_every_effect_shows_on_the_record(self):
         rule = self.make_rule(
             name="Warm",
