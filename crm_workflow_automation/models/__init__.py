@@ -26,6 +26,8 @@ from . import crm_workflow_robot
 from . import crm_workflow_trigger
 from . import crm_workflow_engine
 from . import crm_workflow_engine_stage
+from . import crm_workflow_engine_isolation
+from . import crm_workflow_engine_log
 from . import crm_workflow_function
 from . import crm_workflow_function_argument
 from . import crm_workflow_action_argument

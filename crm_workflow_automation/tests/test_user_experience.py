@@ -112,7 +112,7 @@ class TestRunNoteInChatter(WorkflowCase):
             )
 
     def test_no_note_on_a_batch_over_the_limit(self):
-        from odoo.addons.crm_workflow_automation.models import crm_workflow_engine
+        from odoo.addons.crm_workflow_automation.models import crm_workflow_engine_log
 
         rule = self.make_rule(
             name="Mass",
@@ -126,7 +126,7 @@ class TestRunNoteInChatter(WorkflowCase):
                 },
             ],
         )
-        count = crm_workflow_engine.NOTE_BATCH_LIMIT + 1
+        count = crm_workflow_engine_log.NOTE_BATCH_LIMIT + 1
         leads = self.Lead.create(
             [{"name": f"Mass {i}", "probability": 60} for i in range(count)]
         )
