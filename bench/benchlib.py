@@ -73,6 +73,23 @@ def db_has_modules(db):
     return result.returncode == 0 and result.stdout.strip() == "3"
 
 
+def module_installed(db, name):
+    """True when ``db`` exists and has the module ``name`` installed."""
+    result = subprocess.run(
+        [
+            "psql",
+            "-d",
+            db,
+            "-Atc",
+            f"SELECT 1 FROM ir_module_module WHERE name = '{name}' "
+            "AND state = 'installed'",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() == "1"
+
+
 def create_db(db, keep=False):
     """A fresh database with crm, base_automation and crm_workflow_automation
     (no demo data); with ``keep``, an existing one is reused."""

@@ -27,7 +27,15 @@ import tempfile
 import time
 import urllib.request
 
-from benchlib import ROOT, addon_version, addons_path, ensure_pg, load_registry, log
+from benchlib import (
+    ROOT,
+    addon_version,
+    addons_path,
+    ensure_pg,
+    load_registry,
+    log,
+    module_installed,
+)
 
 BENCH_ADDONS = os.path.join(ROOT, "bench", "addons")
 MODULES = "crm_workflow_automation,crm_workflow_bench_http"
@@ -35,19 +43,7 @@ MODULES = "crm_workflow_automation,crm_workflow_bench_http"
 
 def create_db(db, keep):
     if keep:
-        done = subprocess.run(
-            [
-                "psql",
-                "-d",
-                db,
-                "-Atc",
-                "SELECT 1 FROM ir_module_module WHERE "
-                "name = 'crm_workflow_bench_http' AND state = 'installed'",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if done.stdout.strip() == "1":
+        if module_installed(db, "crm_workflow_bench_http"):
             log(f"reusing the database {db}")
             return
     log(f"creating the database {db} ({MODULES})")

@@ -79,19 +79,7 @@ def prepare(db):
 
 def install_bench_addon(db):
     """The bare database route's add-on, for the second baseline."""
-    done = subprocess.run(
-        [
-            "psql",
-            "-d",
-            db,
-            "-Atc",
-            "SELECT 1 FROM ir_module_module WHERE "
-            "name = 'crm_workflow_bench_http' AND state = 'installed'",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if done.stdout.strip() == "1":
+    if benchlib.module_installed(db, "crm_workflow_bench_http"):
         return
     log("installing crm_workflow_bench_http")
     subprocess.run(
