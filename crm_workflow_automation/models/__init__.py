@@ -48,3 +48,5 @@ from . import ir_cron
 from . import crm_lead
 from . import crm_team
 from . import crm_stage
+from . import res_users
+from . import res_company

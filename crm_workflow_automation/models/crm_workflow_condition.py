@@ -75,6 +75,10 @@ class CrmWorkflowCondition(models.Model):
                 vals["model_id"] = model.id or vals.get("model_id")
         return super().create(vals_list)
 
+    def unlink(self):
+        self.env["crm.workflow.run"].sudo()._forget("condition_id", self.ids)
+        return super().unlink()
+
     def write(self, vals):
         res = super().write(vals)
         if "model_id" in vals:

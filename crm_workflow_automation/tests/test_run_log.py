@@ -4,10 +4,13 @@
 the time), on which event, and what each action did; its retention and the
 daily status report built from it."""
 
+import importlib.util
+import os
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user
 
 from .test_robots import StageCase
 
@@ -286,6 +289,78 @@ class TestStatusReport(RunLogCase):
         self.assertEqual((row.run_count, row.record_count), (2, 2))
         actions = self.report(rule_id=rule.id, action_type="field_update")
         self.assertEqual(actions.action_count, 2)
+
+
+class TestUnkeyedReferences(RunLogCase):
+    """The log's condition, user and company have no foreign key (PostgreSQL
+    would check each bulk-written row); their deletion sets them empty as the
+    key did, and a rule's deletion still takes its runs with it."""
+
+    def foreign_keys(self):
+        self.env.cr.execute(
+            """SELECT a.attname FROM pg_constraint c
+                 JOIN pg_class t ON t.oid = c.conrelid
+                 JOIN pg_attribute a
+                   ON a.attrelid = t.oid AND a.attnum = ANY(c.conkey)
+                WHERE t.relname = 'crm_workflow_run' AND c.contype = 'f'"""
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def test_bulk_written_references_have_no_foreign_key_the_rule_has(self):
+        keys = self.foreign_keys()
+        self.assertFalse(keys & {"condition_id", "user_id", "company_id"}, keys)
+        self.assertIn("rule_id", keys)
+
+    def test_deleted_condition_leaves_its_runs_without_it(self):
+        rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
+        lead = self.LeadAsSalesman.create({"name": "Kept run"})
+        run = self.runs(rule, lead)
+        self.assertEqual(run.condition_id, rule.condition_ids)
+        rule.condition_ids.unlink()
+        run.invalidate_recordset()
+        self.assertFalse(run.condition_id)
+        self.assertEqual(run.read(["condition_id"])[0]["condition_id"], False)
+        self.assertEqual(run.rule_id, rule)
+
+    def test_deleted_user_leaves_their_runs_without_them(self):
+        rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
+        user = new_test_user(
+            self.env, login="cwa_leaving", groups="sales_team.group_sale_salesman"
+        )
+        lead = self.Lead.with_user(user).create({"name": "Leaving user's lead"})
+        run = self.runs(rule, lead)
+        self.assertEqual(run.user_id, user)
+        user.unlink()
+        run.invalidate_recordset()
+        self.assertTrue(run.exists())
+        self.assertFalse(run.user_id)
+
+    def test_deleted_rule_takes_its_runs_with_it(self):
+        rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
+        lead = self.LeadAsSalesman.create({"name": "Gone with the rule"})
+        run = self.runs(rule, lead)
+        rule.unlink()
+        self.assertFalse(run.exists())
+
+    def test_upgrade_drops_the_keys_of_earlier_versions(self):
+        cr = self.env.cr
+        cr.execute(
+            "ALTER TABLE crm_workflow_run ADD CONSTRAINT crm_workflow_run_user_id_fkey"
+            " FOREIGN KEY (user_id) REFERENCES res_users(id) ON DELETE SET NULL"
+        )
+        self.assertIn("user_id", self.foreign_keys())
+        path = os.path.join(
+            os.path.dirname(os.path.dirname(__file__)),
+            "migrations",
+            "18.0.1.4.0",
+            "post-migration.py",
+        )
+        spec = importlib.util.spec_from_file_location("cwa_migration_1_4", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(cr, "18.0.1.3.0")
+        self.assertEqual(self.foreign_keys() & {"user_id"}, set())
+        self.assertIn("rule_id", self.foreign_keys())
 
 
 class TestAutomationButtons(RunLogCase):
