@@ -292,6 +292,20 @@ class CrmWorkflowAction(models.Model):
         """Whether the runner may run due jobs of this action as one batch."""
         return True
 
+    def _effects_in_database(self):
+        """Whether every effect of the type stays in the database (a queued
+        mail, not an HTTP call): a rollback undoes it, and running it again
+        after one does what one run does. The engine then runs all the rules
+        of an event in one savepoint and one flush, and only replays them
+        rule by rule after a failure. A type that cannot promise it (a
+        function may call a web service) keeps a savepoint per rule."""
+        return False
+
+    def _plans_only(self):
+        """Whether running the action only plans it (a scheduled action, or
+        one that leaves the database: a job row), never acts at once."""
+        return self.timing != "instant" or self._requires_job()
+
     def _completes_later(self):
         """Whether a run of the type is only finished later (an answer to a
         request): what comes after it waits until the type calls

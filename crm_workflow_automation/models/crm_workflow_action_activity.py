@@ -118,3 +118,6 @@ class CrmWorkflowAction(models.Model):
             )
             for record in records
         )
+
+    def _effects_in_database(self):
+        return self.action_type == "activity" or super()._effects_in_database()

@@ -37,3 +37,6 @@ class CrmWorkflowAction(models.Model):
             new=", ".join(new.mapped("display_name"))
             or self.env._("none (already following)"),
         )
+
+    def _effects_in_database(self):
+        return self.action_type == "add_followers" or super()._effects_in_database()

@@ -45,3 +45,6 @@ class CrmWorkflowAction(models.Model):
 
     def _test_convert(self, records, run):
         return self._test_by_running(records, run)
+
+    def _effects_in_database(self):
+        return self.action_type == "convert" or super()._effects_in_database()

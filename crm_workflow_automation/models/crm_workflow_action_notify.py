@@ -85,3 +85,6 @@ class CrmWorkflowAction(models.Model):
         """Who would be notified (nothing is posted)."""
         names = ", ".join(self._notify_partners().mapped("name"))
         return self.env._("Notifies: %(users)s", users=names or self.env._("nobody"))
+
+    def _effects_in_database(self):
+        return self.action_type == "notify" or super()._effects_in_database()

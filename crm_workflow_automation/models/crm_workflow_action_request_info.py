@@ -72,3 +72,6 @@ class CrmWorkflowAction(models.Model):
             ],
         }
         self._create_activities(records, dict.fromkeys(records.ids, values))
+
+    def _effects_in_database(self):
+        return self.action_type == "request_info" or super()._effects_in_database()

@@ -39,3 +39,9 @@ class CrmWorkflowAction(models.Model):
         return self._test_by_running(records, run)
 
     _test_remove_tags = _test_add_tags
+
+    def _effects_in_database(self):
+        return (
+            self.action_type in ("add_tags", "remove_tags")
+            or super()._effects_in_database()
+        )

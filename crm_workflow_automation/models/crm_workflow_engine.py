@@ -631,12 +631,40 @@ class CrmWorkflowEngine(models.AbstractModel):
         existing = set(rules.exists()._ids)
         chain = _chain(self.env.cr)
         depth = len(chain)
-        max_depth = self._max_depth()
         pairs = [
             (spec, rule)
             for spec, rule in zip(specs, rules, strict=True)
             if rule.id in existing and rule.active and not rule.paused
         ]
+        if len(pairs) > 1 and self._one_savepoint(pairs):
+            # One savepoint (and one flush) for all the rules of the event;
+            # after a failure, everything again with a savepoint per rule.
+            try:
+                with self._savepoint(flush=False):
+                    log = self._run_rules(event, pairs, chain, depth, isolate=False)
+            except Exception:  # noqa: BLE001 - replayed rule by rule below
+                log = self._run_rules(event, pairs, chain, depth)
+        else:
+            log = self._run_rules(event, pairs, chain, depth)
+        self.env["crm.workflow.run"]._log_bulk(log)
+
+    def _one_savepoint(self, pairs):
+        """Whether the rules may share one savepoint: every instant action of
+        theirs keeps its effects in the database (a replay after a rollback
+        does what one run does) and none refuses the change (``block``)."""
+        for __, rule in pairs:
+            if rule.on_error == "block":
+                return False
+            for action in rule.condition_ids.action_ids:
+                if not (action._plans_only() or action._effects_in_database()):
+                    return False
+        return True
+
+    def _run_rules(self, event, pairs, chain, depth, isolate=True):
+        """Match and run the rules of ``pairs`` in order; the log rows. With
+        ``isolate``, each rule's batch runs in its own savepoint (record by
+        record after a failure); without, a failure is raised to the caller,
+        who holds one savepoint for them all."""
         log = []
         # One query tells which records meet any rule's criteria; valid until
         # a rule runs actions (later rules must see what it changed).
@@ -646,6 +674,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         known = {}
         conditions = [c for __, r in pairs for c in r.condition_ids]
         single = conditions[0] if len(conditions) == 1 else None
+        max_depth = self._max_depth()
 
         def matching(ids):
             if prefilter[0] is _MISSING:
@@ -671,10 +700,14 @@ class CrmWorkflowEngine(models.AbstractModel):
                 log.extend(self._loop_stopped_rows(rule, branches, event, chain))
                 continue
             for condition, cids in branches:
-                log.extend(self._run_branch(rule, condition, event, cids, depth))
+                log.extend(
+                    self._run_branch(
+                        rule, condition, event, cids, depth, isolate=isolate
+                    )
+                )
             prefilter[0] = None
             known.clear()
-        self.env["crm.workflow.run"]._log_bulk(log)
+        return log
 
     def _eligible_ids(self, spec, rule, event, chain, matching):
         """The event's records the rule may run for: those its trigger
@@ -737,6 +770,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         job=None,
         notify=True,
         failures_out=None,
+        isolate=True,
     ):
         """Run a matched condition's instant actions now and schedule the
         others, for a batch of records of the event's user. Returns log rows."""
@@ -765,6 +799,9 @@ class CrmWorkflowEngine(models.AbstractModel):
                             error=e,
                         )
                     ) from e
+                done, failures = list(ids), {}
+            elif not isolate:  # the caller's savepoint holds all the rules
+                func(records)
                 done, failures = list(ids), {}
             else:
                 done, failures = self._run_isolated(records, func)
@@ -827,7 +864,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         jobs = []
         outcomes = [] if outcomes is None else outcomes
         for action in actions:
-            if action.timing == "instant" and not action._requires_job():
+            if not action._plans_only():
                 action._execute(records, run)
                 outcomes.append((action.id, None))
                 continue

@@ -430,6 +430,94 @@ class TestErrorsAndLoops(WorkflowCase):
         self.assertEqual(set(leads.mapped("priority")), {"3"})
         self.assertEqual(set(leads.mapped("expected_revenue")), {7})
 
+    def row_updates(self):
+        self.env.cr.execute(
+            "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'crm_lead'"
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_rules_of_an_event_share_one_savepoint_and_one_update(self):
+        """Two rules of one edit, both writing in the database only: one
+        savepoint and one flush for both, so each row gets one UPDATE for the
+        edit and both rules' field updates."""
+        self.make_rule("Priority", trigger="on_write", actions=[self.set_priority("3")])
+        self.make_rule(
+            "Colour", trigger="on_write", actions=[self.field_update("color", "5")]
+        )
+        leads = self.LeadAsSalesman.create([{"name": f"S{i}"} for i in range(5)])
+        self.env.flush_all()
+        before = self.row_updates()
+        leads.write({"expected_revenue": 8})
+        self.env.flush_all()
+        self.assertEqual(self.row_updates() - before, len(leads))
+        leads.invalidate_recordset()
+        self.assertEqual(set(leads.mapped("priority")), {"3"})
+        self.assertEqual(set(leads.mapped("color")), {5})
+
+    def test_rule_with_a_function_keeps_its_own_savepoint(self):
+        """A function may call a web service: a replay could call it twice,
+        so its rule is not put in the shared savepoint."""
+        self.make_rule("Priority", trigger="on_write", actions=[self.set_priority("3")])
+        self.make_rule("Code", trigger="on_write", actions=[self.failing_action()])
+        leads = self.LeadAsSalesman.create([{"name": f"F{i}"} for i in range(3)])
+        self.env.flush_all()
+        before = self.row_updates()
+        leads.write({"expected_revenue": 9})
+        self.env.flush_all()
+        self.assertEqual(self.row_updates() - before, 2 * len(leads))
+        leads.invalidate_recordset()
+        self.assertEqual(set(leads.mapped("color")), {9})
+
+    def test_failure_in_a_later_rule_replays_the_rules_one_by_one(self):
+        """The shared savepoint is rolled back and the rules run again, each
+        in its own: the first rule's effects, the user's edit and the other
+        records' effects are kept, and the log has one row per rule and
+        record (none of the rolled-back attempt)."""
+        first = self.make_rule(
+            "Priority",
+            trigger="on_write",
+            trigger_field_ids=["expected_revenue"],
+            actions=[self.set_priority("3")],
+        )
+        second = self.make_rule(
+            "Colour",
+            trigger="on_write",
+            trigger_field_ids=["expected_revenue"],
+            actions=[
+                self.field_update(
+                    "color",
+                    False,
+                    update_mode="expression",
+                    update_expression="1 / 0 if record.name == 'Bad' else 4",
+                )
+            ],
+        )
+        leads = self.LeadAsSalesman.create(
+            [{"name": "Good A"}, {"name": "Bad"}, {"name": "Good B"}]
+        )
+        good = leads.filtered(lambda lead: lead.name != "Bad")
+        bad = leads - good
+        self.env.flush_all()
+        leads.write({"expected_revenue": 11})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT name, priority, color, expected_revenue FROM crm_lead"
+            " WHERE id = ANY(%s) ORDER BY id",
+            [leads.ids],
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [("Good A", "3", 4, 11), ("Bad", "3", 0, 11), ("Good B", "3", 4, 11)],
+        )
+        self.assertEqual(len(self.runs(first, leads, state="done")), 3)
+        self.assertEqual(len(self.runs(first, leads)), 3)
+        self.assertEqual(
+            self.runs(second, good, state="done").mapped("res_id"), good.ids[::-1]
+        )
+        failed = self.runs(second, leads, state="failed")
+        self.assertEqual(failed.mapped("res_id"), bad.ids)
+        self.assertIn("division by zero", failed.error)
+
     def test_failing_batch_keeps_pending_edit_of_a_single_record(self):
         rule = self.make_rule(trigger="on_write", actions=[self.failing_action()])
         lead = self.LeadAsSalesman.create({"name": "Bad"})

@@ -100,3 +100,6 @@ class CrmWorkflowAction(models.Model):
                 )
             )
         return "\n".join(lines)
+
+    def _effects_in_database(self):
+        return self.action_type == "sms" or super()._effects_in_database()
