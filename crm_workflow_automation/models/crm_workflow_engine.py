@@ -168,6 +168,19 @@ def _cache_values(records, field):
     return [get(rid, _MISSING) for rid in records._ids]
 
 
+def _fetch_wide(records, fnames):
+    """``fnames`` of ``records`` in cache, read as a field access reads them:
+    with the other prefetchable fields of the records, in the same query.
+    The hook reads the watched fields before Odoo's own write, which then
+    reads the rest (crm's checks, the mail tracking of every tracked field):
+    a narrow fetch first would leave it a query per missing field (measured
+    on 5,000 leads: 5 queries and 0.17 s more than without the hook)."""
+    field = records._fields[fnames[0]]
+    if field.prefetch and field.store:
+        records._fetch_field(field)
+    records.fetch(fnames)
+
+
 # The patched methods are built in factories: a closure defined in the
 # registry loop would see the loop's last ``origin`` (late binding).
 
@@ -381,7 +394,7 @@ class CrmWorkflowEngine(models.AbstractModel):
             computed = [f for f in fnames if records._fields[f].compute]
             if computed:
                 sudo_records._recompute_recordset(computed)
-            sudo_records.fetch(fnames)
+            _fetch_wide(sudo_records, fnames)
             old = {f: _cache_values(sudo_records, records._fields[f]) for f in fnames}
         return write_specs, date_specs, fnames, old
 

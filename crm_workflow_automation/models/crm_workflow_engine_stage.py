@@ -14,7 +14,15 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_workflow_engine import Event, Run, _cache_values, _chain, _index, _pop_chain
+from .crm_workflow_engine import (
+    Event,
+    Run,
+    _cache_values,
+    _chain,
+    _fetch_wide,
+    _index,
+    _pop_chain,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -86,7 +94,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         old = {}
         if fnames:
             sudo_records = records.sudo().with_prefetch(records._ids)
-            sudo_records.fetch(fnames)
+            _fetch_wide(sudo_records, fnames)
             old = {f: _cache_values(sudo_records, records._fields[f]) for f in fnames}
         return old, before
 

@@ -436,6 +436,44 @@ class TestErrorsAndLoops(WorkflowCase):
         )
         return self.env.cr.fetchone()[0]
 
+    def test_watching_a_field_leaves_odoos_own_write_its_one_wide_read(self):
+        """The hook reads the watched field's old value with the record's
+        other fields, as Odoo's write and tracking then read them: a narrow
+        read first left them a query per missing field."""
+        for model in (
+            "crm.workflow.rule",
+            "crm.workflow.robot",
+            "crm.workflow.trigger",
+        ):
+            self.env[model].search([]).write({"active": False})
+        stages = self.env["crm.stage"].search([], limit=2)
+        leads = self.LeadAsSalesman.create(
+            [{"name": f"W{i}", "stage_id": stages[0].id} for i in range(20)]
+        )
+        self.env.flush_all()
+
+        def queries_of_a_move(stage):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            leads.write({"stage_id": stage.id})
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        queries_of_a_move(stages[1])  # Odoo's own caches filled once
+        bare = queries_of_a_move(stages[0])
+        self.make_rule(
+            trigger="on_write",
+            trigger_field_ids=["stage_id"],
+            domain="[('name', '=', 'nobody')]",
+            actions=[self.set_priority("3")],
+        )
+        queries_of_a_move(stages[1])  # the rule's own fields read once
+        hooked = queries_of_a_move(stages[0])
+        # the hook's own: the rule (exists, fields) and its condition (ids,
+        # fields), read again after invalidate_all, and the prefilter search;
+        # the leads' old values came with Odoo's one read of them
+        self.assertLessEqual(hooked - bare, 5, (bare, hooked))
+
     def test_rules_of_an_event_share_one_savepoint_and_one_update(self):
         """Two rules of one edit, both writing in the database only: one
         savepoint and one flush for both, so each row gets one UPDATE for the
