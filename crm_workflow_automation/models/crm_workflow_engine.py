@@ -649,16 +649,28 @@ class CrmWorkflowEngine(models.AbstractModel):
             for spec, rule in zip(specs, rules, strict=True)
             if rule.id in existing and rule.active and not rule.paused
         ]
+        prefilter = _MISSING
+        shared = False
         if len(pairs) > 1 and self._one_savepoint(pairs):
+            # The savepoint only when some record may match: a savepoint's
+            # flush costs more than the same flush outside one.
+            if any(self._candidate_ids(spec, rule, event) for spec, rule in pairs):
+                prefilter = self._prefilter(
+                    event.model, [r for __, r in pairs], event.ids
+                )
+                shared = prefilter is None or bool(prefilter)
+        if shared:
             # One savepoint (and one flush) for all the rules of the event;
             # after a failure, everything again with a savepoint per rule.
             try:
                 with self._savepoint(flush=False):
-                    log = self._run_rules(event, pairs, chain, depth, isolate=False)
+                    log = self._run_rules(
+                        event, pairs, chain, depth, isolate=False, prefilter=prefilter
+                    )
             except Exception:  # noqa: BLE001 - replayed rule by rule below
-                log = self._run_rules(event, pairs, chain, depth)
+                log = self._run_rules(event, pairs, chain, depth, prefilter=prefilter)
         else:
-            log = self._run_rules(event, pairs, chain, depth)
+            log = self._run_rules(event, pairs, chain, depth, prefilter=prefilter)
         self.env["crm.workflow.run"]._log_bulk(log)
 
     def _one_savepoint(self, pairs):
@@ -673,15 +685,16 @@ class CrmWorkflowEngine(models.AbstractModel):
                     return False
         return True
 
-    def _run_rules(self, event, pairs, chain, depth, isolate=True):
+    def _run_rules(self, event, pairs, chain, depth, isolate=True, prefilter=_MISSING):
         """Match and run the rules of ``pairs`` in order; the log rows. With
         ``isolate``, each rule's batch runs in its own savepoint (record by
         record after a failure); without, a failure is raised to the caller,
-        who holds one savepoint for them all."""
+        who holds one savepoint for them all. ``prefilter``: the caller's,
+        when it already searched it."""
         log = []
         # One query tells which records meet any rule's criteria; valid until
         # a rule runs actions (later rules must see what it changed).
-        prefilter = [_MISSING]
+        prefilter = [prefilter]
         # With one rule of one condition, the prefilter is that condition's
         # own search: the matcher reuses it instead of asking again.
         known = {}
