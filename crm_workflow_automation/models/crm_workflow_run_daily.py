@@ -1,6 +1,6 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 # the columns that identify a row of the report
@@ -18,9 +18,13 @@ OWNER = ("rule_id", "robot_id", "trigger_id", "function_id")
 
 class CrmWorkflowRunDaily(models.Model):
     """The status report: per rule (robot, trigger, function) and per day,
-    what the run log holds, added up by the log writer at each batch (one
-    upsert) so that the report of a rule with a million runs reads a few
-    hundred rows, and kept when the retention purges the detail.
+    what the run log holds, so that the report of a rule with a million runs
+    reads a few hundred rows, and kept when the retention purges the detail.
+    The log writer adds a row per batch (plain inserts: concurrent batches of
+    one rule never wait for, or conflict on, a shared row, which under
+    Odoo's REPEATABLE READ made every concurrent call of a webhook trigger
+    but one fail and retry); the daily cron merges a day's rows into one per
+    rule (``_compact``), and the report's sums read either.
 
     A row without ``action_type`` counts the runs; a row with one counts the
     actions of that type that ran."""
@@ -83,19 +87,15 @@ class CrmWorkflowRunDaily(models.Model):
     )
 
     def init(self):
-        # NULLS NOT DISTINCT (PostgreSQL 15): a row without robot is one key
-        self.env.cr.execute(
-            "SELECT 1 FROM pg_indexes WHERE indexname = 'crm_workflow_run_daily_key'"
+        # a row per batch: no unique key (the upsert on one made concurrent
+        # batches of a rule conflict)
+        self.env.cr.execute("DROP INDEX IF EXISTS crm_workflow_run_daily_key")
+        tools.create_index(
+            self.env.cr,
+            "crm_workflow_run_daily_owner_idx",
+            self._table,
+            ["day", "rule_id", "robot_id", "trigger_id", "function_id"],
         )
-        if not self.env.cr.fetchone():
-            self.env.cr.execute(
-                SQL(
-                    "CREATE UNIQUE INDEX crm_workflow_run_daily_key ON %s (%s)"
-                    " NULLS NOT DISTINCT",
-                    SQL.identifier(self._table),
-                    SQL(", ").join(SQL.identifier(name) for name in KEY),
-                )
-            )
 
     @api.model
     def _selection_action_type(self):
@@ -126,7 +126,7 @@ class CrmWorkflowRunDaily(models.Model):
         condition_ids = {row[1] for row in rows if row[0] and row[1] and not row[2]}
         Condition = self.env["crm.workflow.condition"].sudo()
         conditions = Condition.browse(condition_ids).exists()
-        self._upsert(
+        self._insert(
             SQL("r.create_date = %s", stamp), self._instant_actions(conditions)
         )
 
@@ -143,7 +143,7 @@ class CrmWorkflowRunDaily(models.Model):
             for condition in conditions
         }
 
-    def _upsert(self, where, condition_actions, recount=False):
+    def _insert(self, where, condition_actions, recount=False):
         cr = self.env.cr
         owner = SQL(", ").join(SQL.identifier("r", name) for name in OWNER)
         cr.execute(
@@ -161,20 +161,6 @@ class CrmWorkflowRunDaily(models.Model):
               FROM crm_workflow_run r
              WHERE %(where)s
              GROUP BY r.create_date::date, %(owner)s, r.company_id
-            ON CONFLICT (day, rule_id, robot_id, trigger_id, function_id,
-                         action_type, company_id)
-            DO UPDATE SET
-                run_count = crm_workflow_run_daily.run_count + EXCLUDED.run_count,
-                record_count = crm_workflow_run_daily.record_count
-                               + EXCLUDED.record_count,
-                failed_count = crm_workflow_run_daily.failed_count
-                               + EXCLUDED.failed_count,
-                duration_total = crm_workflow_run_daily.duration_total
-                                 + EXCLUDED.duration_total,
-                duration_avg = (crm_workflow_run_daily.duration_total
-                                + EXCLUDED.duration_total)
-                               / NULLIF(crm_workflow_run_daily.run_count
-                                        + EXCLUDED.run_count, 0)
             """,
                 owner=owner,
                 where=where,
@@ -206,10 +192,6 @@ class CrmWorkflowRunDaily(models.Model):
                AND coalesce(a.action_type, ca.action_type) IS NOT NULL
              GROUP BY r.create_date::date, %(owner)s,
                       coalesce(a.action_type, ca.action_type), r.company_id
-            ON CONFLICT (day, rule_id, robot_id, trigger_id, function_id,
-                         action_type, company_id)
-            DO UPDATE SET action_count = crm_workflow_run_daily.action_count
-                                         + EXCLUDED.action_count
             """,
                 owner=owner,
                 where=where,
@@ -224,6 +206,7 @@ class CrmWorkflowRunDaily(models.Model):
         """The records affected of ``day``, counted again from the run log:
         the log writer adds each batch's distinct records, so a record run
         twice that day counted twice until this recount (the purge cron's)."""
+        self._compact(day)
         self.env["crm.workflow.run"].flush_model()
         owner = SQL(", ").join(SQL.identifier("r", name) for name in OWNER)
         same = SQL(" AND ").join(
@@ -249,8 +232,36 @@ class CrmWorkflowRunDaily(models.Model):
         self.invalidate_model()
 
     @api.model
+    def _compact(self, day):
+        """The rows of ``day`` merged into one per rule (robot, trigger,
+        function), action type and company; sums kept, the average duration
+        weighted by the runs."""
+        self.flush_model()
+        keys = SQL(", ").join(SQL.identifier(name) for name in KEY)
+        self.env.cr.execute(
+            SQL(
+                """
+            WITH gone AS (
+                DELETE FROM crm_workflow_run_daily WHERE day = %(day)s RETURNING *
+            )
+            INSERT INTO crm_workflow_run_daily
+                   (%(keys)s, run_count, record_count, action_count, failed_count,
+                    duration_total, duration_avg)
+            SELECT %(keys)s, sum(run_count), sum(record_count), sum(action_count),
+                   sum(failed_count), sum(duration_total),
+                   coalesce(sum(duration_total) / NULLIF(sum(run_count), 0), 0)
+              FROM gone
+             GROUP BY %(keys)s
+            """,
+                day=day,
+                keys=keys,
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
     def _fill_from_runs(self):
         """On upgrade: the report of the runs already in the log."""
         self.env.cr.execute("DELETE FROM crm_workflow_run_daily")
         conditions = self.env["crm.workflow.condition"].sudo().search([])
-        self._upsert(SQL("TRUE"), self._instant_actions(conditions))
+        self._insert(SQL("TRUE"), self._instant_actions(conditions))

@@ -242,6 +242,8 @@ class TestRetention(RunLogCase):
 
 class TestStatusReport(RunLogCase):
     def report(self, **domain):
+        """The day's rows, merged into one per key as the daily cron does."""
+        self.Daily._compact(domain.get("day") or fields.Date.today())
         rows = self.Daily.search([(k, "=", v) for k, v in domain.items()])
         return rows
 
@@ -265,6 +267,7 @@ class TestStatusReport(RunLogCase):
         # batches add their records; the daily recount counts each once
         self.assertEqual(runs.record_count, 4)
         self.Daily._recount_records(today)
+        runs = self.report(rule_id=rule.id, day=today, action_type=False)
         self.assertEqual(runs.record_count, 3)
         actions = self.report(rule_id=rule.id, day=today).filtered("action_type")
         self.assertEqual(actions.mapped("action_type"), ["field_update"])
@@ -280,6 +283,30 @@ class TestStatusReport(RunLogCase):
         counts = {r: (runs_, failed) for r, runs_, failed, __ in groups}
         self.assertEqual(counts[rule], (4, 0))
         self.assertEqual(counts[failing], (2, 2))
+
+    def test_each_batch_adds_its_own_row_and_the_cron_merges_them(self):
+        """No shared row per rule and day: concurrent batches of one rule (two
+        webhook calls) never conflict on it under REPEATABLE READ."""
+        self.env.cr.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = "
+            "'crm_workflow_run_daily' AND indexdef LIKE 'CREATE UNIQUE%%'"
+            " AND indexname != 'crm_workflow_run_daily_pkey'"
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
+        self.LeadAsSalesman.create({"name": "First batch"})
+        self.LeadAsSalesman.create({"name": "Second batch"})
+        today = fields.Date.today()
+        domain = [("rule_id", "=", rule.id), ("action_type", "=", False)]
+        rows = self.Daily.search(domain)
+        self.assertEqual(rows.mapped("run_count"), [1, 1])
+        self.Daily._compact(today)
+        row = self.Daily.search(domain)
+        self.assertEqual((row.run_count, row.record_count), (2, 2))
+        action = self.Daily.search(
+            [("rule_id", "=", rule.id), ("action_type", "=", "field_update")]
+        )
+        self.assertEqual(action.action_count, 2)
 
     def test_report_is_filled_from_existing_runs_on_upgrade(self):
         rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
