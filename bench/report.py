@@ -96,7 +96,7 @@ def fill(env, rows, days):
     log(f"{rows:,} runs inserted in {time.perf_counter() - started:.1f}s")
     started = time.perf_counter()
     env["crm.workflow.run.daily"].search([("rule_id", "=", rule.id)]).unlink()
-    env["crm.workflow.run.daily"]._upsert(
+    env["crm.workflow.run.daily"]._insert(
         SQL("r.rule_id = %s", rule.id),
         {condition.id: ["field_update"]},
     )

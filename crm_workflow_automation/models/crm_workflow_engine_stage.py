@@ -334,15 +334,11 @@ class CrmWorkflowEngine(models.AbstractModel):
         self._plan_robots(successors, records, event, dict(data or {}), chain_only=True)
 
     def _fire_triggers(
-        self, kind, model, ids, changed=None, detail=None, triggers=None, last=False
+        self, kind, model, ids, changed=None, detail=None, triggers=None
     ):
         """Move the records an event concerns to the stage of the triggers it
         fires (the furthest stage first; a record moves once per event). The
         move is an ordinary write: the stage entry then runs its robots.
-        With ``last`` (the move ends the transaction: a webhook call), the
-        pre-commit hooks (mail tracking) run before the log is written: the
-        log's upsert of the daily report locks the trigger's row of the day
-        until COMMIT, and concurrent calls would wait for the tracking too.
         Returns {record id: trigger} of the records moved."""
         Trigger = self.env["crm.workflow.trigger"].sudo()
         if triggers is None:
@@ -390,9 +386,6 @@ class CrmWorkflowEngine(models.AbstractModel):
             log.extend(
                 self._outcome_rows(model, done, failures, event, trigger=trigger)
             )
-        if last and moved:
-            self.env.flush_all()
-            self.env.cr.precommit.run()
         self.env["crm.workflow.run"]._log_bulk(log)
         return moved
 

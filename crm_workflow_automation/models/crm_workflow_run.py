@@ -308,8 +308,8 @@ class CrmWorkflowRun(models.Model):
         of 10,000 records and 5 rules is 50,000 rows, which COPY loads ten
         times faster than an INSERT of arrays. Then, for the same batch, the
         records ``first_match`` rules ran for (kept when the detail is purged)
-        and the daily report (one upsert from the batch's rows, which share
-        their create_date)."""
+        and the daily report (a row per batch, from the batch's rows, which
+        share their create_date)."""
         if not rows:
             return
         stamp = _batch_stamp()

@@ -119,7 +119,7 @@ class CrmWorkflowRunDaily(models.Model):
     @api.model
     def _add_batch(self, stamp, rows):
         """Add the run-log ``rows`` written at ``stamp`` (one batch: they
-        share their create_date) to the report: one upsert of the runs, one
+        share their create_date) to the report: one insert of the runs, one
         of the actions by type. A rule's row (without action) stands for the
         instant actions of its condition; a scheduled action counts when its
         job runs, on the job's row."""

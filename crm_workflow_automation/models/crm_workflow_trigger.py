@@ -313,7 +313,6 @@ class CrmWorkflowTrigger(models.Model):
             leads.ids,
             triggers=trigger,
             detail={"body": body},
-            last=True,
         )
         if moved:
             return 200, {
