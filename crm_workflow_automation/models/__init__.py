@@ -25,6 +25,7 @@ from . import crm_workflow_stage_automation_mixin
 from . import crm_workflow_robot
 from . import crm_workflow_trigger
 from . import crm_workflow_engine
+from . import crm_workflow_engine_matcher
 from . import crm_workflow_engine_stage
 from . import crm_workflow_engine_isolation
 from . import crm_workflow_engine_log

@@ -6,7 +6,9 @@ executor (instant) or job (scheduled) -> run log.
 The hook is installed once per registry on every model with a chatter, and
 costs a dictionary lookup when the model has no active rule: rule changes only
 clear a registry cache (signalled to the other workers), they never reload the
-registry as base_automation does.
+registry as base_automation does. The matcher, the executor's savepoints, the
+run log's rows and stage automation are in the crm_workflow_engine_*.py files
+that extend this model.
 """
 
 import contextlib
@@ -18,7 +20,6 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -550,87 +551,6 @@ class CrmWorkflowEngine(models.AbstractModel):
                 )
 
     # ------------------------------------------------------------------
-    # matcher
-    # ------------------------------------------------------------------
-
-    def _candidate_ids(self, spec, rule, event):
-        """The event's records that the rule's trigger concerns."""
-        if event.kind == "write" and spec.watched is not None:
-            ids = set()
-            for fname in spec.watched:
-                ids |= event.changed.get(fname, set())
-            return [rid for rid in event.ids if rid in ids]
-        if event.kind == "activity_done" and rule.activity_type_ids:
-            wanted = set(rule.activity_type_ids.ids)
-            types = event.detail.get("activity_types", {})
-            return [rid for rid in event.ids if types.get(rid, set()) & wanted]
-        return list(event.ids)
-
-    def _search_ids(self, model, ids, domain):
-        """Ids among ``ids`` that meet ``domain``: one SQL query, as superuser
-        and including archived records (a rule sees what the user changed)."""
-        if not ids:
-            return set()
-        Model = self.env[model].sudo().with_context(active_test=False)
-        query = Model._search(expression.AND([[("id", "in", list(ids))], domain]))
-        # execute_query flushes the fields the query reads
-        return {row[0] for row in self.env.execute_query(query.select())}
-
-    def _match_conditions(self, rule, model, ids, prefilter=None, known=None):
-        """[(condition, ids)]: the first matching condition of the rule wins,
-        the fallback takes what is left. ``known``: {condition id: ids meeting
-        it}, already searched (the prefilter of a single condition)."""
-        Model = self.env[model]
-        company = rule._company_domain(Model)
-        remaining = [rid for rid in ids if prefilter is None or rid in prefilter]
-        fallback_pool = list(ids)
-        matched = []
-        taken = set()
-        for condition in rule.condition_ids.filtered(lambda c: not c.is_fallback):
-            if not remaining:
-                break
-            if known and condition.id in known:
-                hit = known[condition.id].intersection(remaining)
-            else:
-                domain = expression.AND([condition._eval_domain(), company])
-                hit = self._search_ids(model, remaining, domain)
-            if hit:
-                matched.append((condition, [rid for rid in remaining if rid in hit]))
-                taken |= hit
-                remaining = [rid for rid in remaining if rid not in hit]
-        fallback = rule.condition_ids.filtered("is_fallback")[:1]
-        if fallback:
-            rest = [rid for rid in fallback_pool if rid not in taken]
-            if company and rest:
-                hit = self._search_ids(model, rest, company)
-                rest = [rid for rid in rest if rid in hit]
-            if rest:
-                matched.append((fallback, rest))
-        return matched
-
-    def _prefilter(self, model, rules, ids):
-        """One query for all rules: ids meeting at least one condition of at
-        least one rule, so that events matching nothing cost a single search.
-        None when some rule matches everything (fallback, empty criteria)."""
-        domains = []
-        for rule in rules:
-            for condition in rule.condition_ids:
-                domain = condition._eval_domain()
-                if condition.is_fallback or not domain:
-                    return None
-                domains.append(
-                    expression.AND([domain, rule._company_domain(self.env[model])])
-                )
-        if not domains:
-            return set()
-        return self._search_ids(model, ids, expression.OR(domains))
-
-    def _already_done(self, rule, ids):
-        """Records for which a ``first_match`` rule already ran: kept apart
-        from the run log, which the retention purges."""
-        return self.env["crm.workflow.rule.done"]._done_ids(rule, ids)
-
-    # ------------------------------------------------------------------
     # event processing
     # ------------------------------------------------------------------
 
@@ -672,18 +592,6 @@ class CrmWorkflowEngine(models.AbstractModel):
         else:
             log = self._run_rules(event, pairs, chain, depth, prefilter=prefilter)
         self.env["crm.workflow.run"]._log_bulk(log)
-
-    def _one_savepoint(self, pairs):
-        """Whether the rules may share one savepoint: every instant action of
-        theirs keeps its effects in the database (a replay after a rollback
-        does what one run does) and none refuses the change (``block``)."""
-        for __, rule in pairs:
-            if rule.on_error == "block":
-                return False
-            for action in rule.condition_ids.action_ids:
-                if not (action._plans_only() or action._effects_in_database()):
-                    return False
-        return True
 
     def _run_rules(self, event, pairs, chain, depth, isolate=True, prefilter=_MISSING):
         """Match and run the rules of ``pairs`` in order; the log rows. With
@@ -734,25 +642,6 @@ class CrmWorkflowEngine(models.AbstractModel):
             prefilter[0] = None
             known.clear()
         return log
-
-    def _eligible_ids(self, spec, rule, event, chain, matching):
-        """The event's records the rule may run for: those its trigger
-        concerns, minus those it is already running for (its own effects never
-        fire it again), minus those that meet no criteria of any rule, minus,
-        for ``first_match`` rules, those it already ran for."""
-        ids = self._candidate_ids(spec, rule, event)
-        busy = set()
-        for frame in chain:
-            if frame[0] == rule.id:
-                busy |= frame[2]
-        if busy:
-            ids = [rid for rid in ids if rid not in busy]
-        if ids:
-            ids = matching(ids)
-        if ids and rule.repeat_mode == "first_match":
-            done = self._already_done(rule, ids)
-            ids = [rid for rid in ids if rid not in done]
-        return ids
 
     def _loop_stopped_rows(self, rule, branches, event, chain):
         depth = len(chain)

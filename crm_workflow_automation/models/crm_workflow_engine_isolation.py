@@ -15,6 +15,18 @@ _logger = logging.getLogger(__name__)
 class CrmWorkflowEngine(models.AbstractModel):
     _inherit = "crm.workflow.engine"
 
+    def _one_savepoint(self, pairs):
+        """Whether the rules may share one savepoint: every instant action of
+        theirs keeps its effects in the database (a replay after a rollback
+        does what one run does) and none refuses the change (``block``)."""
+        for __, rule in pairs:
+            if rule.on_error == "block":
+                return False
+            for action in rule.condition_ids.action_ids:
+                if not (action._plans_only() or action._effects_in_database()):
+                    return False
+        return True
+
     def _run_isolated(self, records, func):
         """Run ``func(records)`` in a savepoint; when it fails, run it record by
         record, each in its own savepoint, so that one bad record neither stops

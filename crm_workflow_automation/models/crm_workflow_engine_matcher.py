@@ -1,0 +1,108 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The matcher: which of an event's records each rule runs for, with SQL
+searches over the whole batch (a prefilter for all rules, then each rule's
+conditions), never record by record."""
+
+from odoo import models
+from odoo.osv import expression
+
+
+class CrmWorkflowEngine(models.AbstractModel):
+    _inherit = "crm.workflow.engine"
+
+    def _candidate_ids(self, spec, rule, event):
+        """The event's records that the rule's trigger concerns."""
+        if event.kind == "write" and spec.watched is not None:
+            ids = set()
+            for fname in spec.watched:
+                ids |= event.changed.get(fname, set())
+            return [rid for rid in event.ids if rid in ids]
+        if event.kind == "activity_done" and rule.activity_type_ids:
+            wanted = set(rule.activity_type_ids.ids)
+            types = event.detail.get("activity_types", {})
+            return [rid for rid in event.ids if types.get(rid, set()) & wanted]
+        return list(event.ids)
+
+    def _search_ids(self, model, ids, domain):
+        """Ids among ``ids`` that meet ``domain``: one SQL query, as superuser
+        and including archived records (a rule sees what the user changed)."""
+        if not ids:
+            return set()
+        Model = self.env[model].sudo().with_context(active_test=False)
+        query = Model._search(expression.AND([[("id", "in", list(ids))], domain]))
+        # execute_query flushes the fields the query reads
+        return {row[0] for row in self.env.execute_query(query.select())}
+
+    def _match_conditions(self, rule, model, ids, prefilter=None, known=None):
+        """[(condition, ids)]: the first matching condition of the rule wins,
+        the fallback takes what is left. ``known``: {condition id: ids meeting
+        it}, already searched (the prefilter of a single condition)."""
+        Model = self.env[model]
+        company = rule._company_domain(Model)
+        remaining = [rid for rid in ids if prefilter is None or rid in prefilter]
+        fallback_pool = list(ids)
+        matched = []
+        taken = set()
+        for condition in rule.condition_ids.filtered(lambda c: not c.is_fallback):
+            if not remaining:
+                break
+            if known and condition.id in known:
+                hit = known[condition.id].intersection(remaining)
+            else:
+                domain = expression.AND([condition._eval_domain(), company])
+                hit = self._search_ids(model, remaining, domain)
+            if hit:
+                matched.append((condition, [rid for rid in remaining if rid in hit]))
+                taken |= hit
+                remaining = [rid for rid in remaining if rid not in hit]
+        fallback = rule.condition_ids.filtered("is_fallback")[:1]
+        if fallback:
+            rest = [rid for rid in fallback_pool if rid not in taken]
+            if company and rest:
+                hit = self._search_ids(model, rest, company)
+                rest = [rid for rid in rest if rid in hit]
+            if rest:
+                matched.append((fallback, rest))
+        return matched
+
+    def _prefilter(self, model, rules, ids):
+        """One query for all rules: ids meeting at least one condition of at
+        least one rule, so that events matching nothing cost a single search.
+        None when some rule matches everything (fallback, empty criteria)."""
+        domains = []
+        for rule in rules:
+            for condition in rule.condition_ids:
+                domain = condition._eval_domain()
+                if condition.is_fallback or not domain:
+                    return None
+                domains.append(
+                    expression.AND([domain, rule._company_domain(self.env[model])])
+                )
+        if not domains:
+            return set()
+        return self._search_ids(model, ids, expression.OR(domains))
+
+    def _already_done(self, rule, ids):
+        """Records for which a ``first_match`` rule already ran: kept apart
+        from the run log, which the retention purges."""
+        return self.env["crm.workflow.rule.done"]._done_ids(rule, ids)
+
+    def _eligible_ids(self, spec, rule, event, chain, matching):
+        """The event's records the rule may run for: those its trigger
+        concerns, minus those it is already running for (its own effects never
+        fire it again), minus those that meet no criteria of any rule, minus,
+        for ``first_match`` rules, those it already ran for."""
+        ids = self._candidate_ids(spec, rule, event)
+        busy = set()
+        for frame in chain:
+            if frame[0] == rule.id:
+                busy |= frame[2]
+        if busy:
+            ids = [rid for rid in ids if rid not in busy]
+        if ids:
+            ids = matching(ids)
+        if ids and rule.repeat_mode == "first_match":
+            done = self._already_done(rule, ids)
+            ids = [rid for rid in ids if rid not in done]
+        return ids
