@@ -71,7 +71,12 @@ class CrmWorkflowTriggerController(http.Controller):
         """An incoming webhook moves the opportunity it names to the
         trigger's stage. Always a JSON answer, never an HTML page."""
         Trigger = request.env["crm.workflow.trigger"].sudo()
-        status, body = Trigger._handle_webhook(token, request.httprequest.get_data())
+        headers = request.httprequest.headers
+        status, body = Trigger._handle_webhook(
+            token,
+            request.httprequest.get_data(),
+            delivery_id=headers.get("Idempotency-Key") or headers.get("Webhook-Id"),
+        )
         return request.make_json_response(body, status=status)
 
 

@@ -40,6 +40,7 @@ from . import crm_workflow_job
 from . import crm_workflow_job_runner
 from . import crm_workflow_job_webhook
 from . import crm_workflow_job_robot
+from . import crm_workflow_job_trigger
 from . import crm_workflow_job_attempt
 from . import crm_workflow_activity_value
 from . import mail_activity

@@ -334,12 +334,22 @@ class CrmWorkflowEngine(models.AbstractModel):
         self._plan_robots(successors, records, event, dict(data or {}), chain_only=True)
 
     def _fire_triggers(
-        self, kind, model, ids, changed=None, detail=None, triggers=None
+        self,
+        kind,
+        model,
+        ids,
+        changed=None,
+        detail=None,
+        triggers=None,
+        job_ids=None,
+        failures_out=None,
     ):
         """Move the records an event concerns to the stage of the triggers it
         fires (the furthest stage first; a record moves once per event). The
         move is an ordinary write: the stage entry then runs its robots.
-        Returns {record id: trigger} of the records moved."""
+        Returns {record id: trigger} of the records moved; ``failures_out``
+        gets {record id: error} of the moves that failed (a queued webhook
+        call's job retries them)."""
         Trigger = self.env["crm.workflow.trigger"].sudo()
         if triggers is None:
             spec = (self.env["crm.workflow.rule"]._rule_index().get(model) or {}).get(
@@ -383,8 +393,12 @@ class CrmWorkflowEngine(models.AbstractModel):
             finally:
                 _pop_chain(self.env.cr, frame)
             moved.update(dict.fromkeys(done, trigger))
+            if failures_out is not None:
+                failures_out.update(failures)
             log.extend(
-                self._outcome_rows(model, done, failures, event, trigger=trigger)
+                self._outcome_rows(
+                    model, done, failures, event, trigger=trigger, job_ids=job_ids
+                )
             )
         self.env["crm.workflow.run"]._log_bulk(log)
         return moved

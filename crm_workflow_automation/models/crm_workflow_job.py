@@ -61,6 +61,7 @@ JOB_COLUMNS = (
     ("company_id", "int4", None),
     ("robot_id", "int4", None),
     ("robot_context", "jsonb", None),
+    ("trigger_id", "int4", None),
 )
 
 

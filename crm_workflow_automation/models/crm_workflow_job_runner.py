@@ -296,6 +296,8 @@ class CrmWorkflowJob(models.Model):
         first = self[:1]
         if first.job_type == "robot":
             return self._run_robot_group(outcome)
+        if first.job_type == "trigger":
+            return self._run_trigger_group(outcome)
         rule = first.rule_id
         user = first.user_id or self.env.ref("base.user_root")
         if not rule or (first.job_type == "action" and not first.action_id):

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import secrets
+import uuid
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -44,6 +45,7 @@ WEBHOOK_FIELDS = [
     "allow_backward",
     "webhook_rate_limit",
     "webhook_reference_field_id",
+    "webhook_queued",
 ]
 
 
@@ -102,6 +104,13 @@ class CrmWorkflowTrigger(models.Model):
         string="Calls per minute",
         default=120,
         help="Calls beyond this rate are refused with HTTP 429. 0: no limit.",
+    )
+    webhook_queued = fields.Boolean(
+        string="Answer before moving",
+        help="Answer each call as soon as it is checked (URL, JSON body, "
+        "opportunity) with HTTP 202, and make the move a few seconds later as a "
+        "scheduled job. For senders that expect a quick answer or send many "
+        "calls at once; the run log shows the move once the job has run.",
     )
     summary = fields.Char(string="Overview", compute="_compute_summary")
 
@@ -274,9 +283,11 @@ class CrmWorkflowTrigger(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _handle_webhook(self, token, raw):
+    def _handle_webhook(self, token, raw, delivery_id=None):
         """(HTTP status, JSON body) for a call of a webhook trigger's URL.
-        Every call is in the run log; the token never is."""
+        Every call is in the run log; the token never is. ``delivery_id``: the
+        sender's id of the call (its Idempotency-Key or Webhook-Id header),
+        which makes a retried call of a queued trigger enqueue nothing."""
         Trigger = self.sudo()
         trigger = Trigger.browse()
         if token:
@@ -306,6 +317,8 @@ class CrmWorkflowTrigger(models.Model):
         if problem:
             status, code, message = problem
             return trigger._webhook_answer(status, code, message)
+        if trigger.webhook_queued:
+            return trigger._queue_webhook_move(leads, body, delivery_id)
         engine = self.env["crm.workflow.engine"].with_user(SUPERUSER_ID)
         moved = engine._fire_triggers(
             "webhook",
@@ -323,12 +336,15 @@ class CrmWorkflowTrigger(models.Model):
         return trigger._webhook_answer(
             200,
             "unchanged",
-            self.env._(
-                "The opportunity stays where it is (already in this stage or a "
-                "later one, or it does not meet the trigger's criteria)."
-            ),
+            trigger._unchanged_message(),
             res_id=leads.id,
             state="skipped",
+        )
+
+    def _unchanged_message(self):
+        return self.env._(
+            "The opportunity stays where it is (already in this stage or a "
+            "later one, or it does not meet the trigger's criteria)."
         )
 
     def _webhook_answer(self, status, code, message, res_id=None, state="rejected"):
@@ -351,16 +367,55 @@ class CrmWorkflowTrigger(models.Model):
             answer["id"] = res_id
         return status, answer
 
+    def _queue_webhook_move(self, lead, body, delivery_id=None):
+        """A checked call of a trigger that answers before moving: the move
+        becomes a job (the same queue, runner and run log as every delayed
+        effect), answered 202 before it is made."""
+        Job = self.env["crm.workflow.job"].sudo()
+        key = f"trigger:{self.id}:" + (
+            f"sender:{delivery_id[:200]}" if delivery_id else uuid.uuid4().hex
+        )
+        ids = Job._enqueue(
+            [
+                {
+                    "job_type": "trigger",
+                    "trigger_id": self.id,
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "eta": Datetime.now(),
+                    "payload": {"body": body},
+                    "idempotency_key": key,
+                    "user_id": SUPERUSER_ID,
+                    "trigger_time": Datetime.now(),
+                }
+            ]
+        )
+        if not ids:  # the sender's retry of a call already queued
+            return 202, {"status": "duplicate", "id": lead.id}
+        return 202, {
+            "status": "queued",
+            "id": lead.id,
+            "stage": self.stage_id.name,
+            "job": ids[0],
+        }
+
     def _rate_limited(self):
-        """More calls in the last minute than the trigger allows (counted on
-        the run log, so all workers share the count)."""
+        """More calls in the last minute than the trigger allows, counted on
+        the run log and, for calls answered before the move, on the queue (so
+        all workers share the count; a queued call's run-log row has its job)."""
         if self.webhook_rate_limit <= 0:
             return False
         self.env["crm.workflow.run"].flush_model()
+        self.env["crm.workflow.job"].flush_model()
         self.env.cr.execute(
-            "SELECT count(*) FROM crm_workflow_run WHERE trigger_id = %s"
-            " AND create_date > (now() at time zone 'UTC') - interval '1 minute'",
-            [self.id],
+            """WITH since AS (
+                   SELECT (now() at time zone 'UTC') - interval '1 minute' AS t)
+               SELECT (SELECT count(*) FROM crm_workflow_run, since
+                        WHERE trigger_id = %(id)s AND job_id IS NULL
+                          AND create_date > since.t)
+                    + (SELECT count(*) FROM crm_workflow_job, since
+                        WHERE trigger_id = %(id)s AND create_date > since.t)""",
+            {"id": self.id},
         )
         return self.env.cr.fetchone()[0] >= self.webhook_rate_limit
 

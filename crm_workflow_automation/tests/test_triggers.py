@@ -231,3 +231,160 @@ class TestWebhookTrigger(StageCase):
     def test_token_is_readable_only_by_workflow_managers(self):
         with self.assertRaises(AccessError):
             self.paid.with_user(self.salesman).read(["webhook_token"])
+
+
+@tagged("post_install", "-at_install")
+class TestQueuedWebhookTrigger(TestWebhookTrigger):
+    """A trigger that answers before moving: 202 once the call is checked,
+    the move made by the job runner on the same path (run log, robots)."""
+
+    def setUp(self):
+        super().setUp()
+        self.paid.webhook_queued = True
+        self.s4_hook = self.trigger(
+            self.s4, "webhook", name="Delivered", webhook_queued=True
+        )
+        self.s4_token = self.s4_hook.sudo().webhook_token
+
+    def run_queue(self):
+        Job = self.env["crm.workflow.job"].sudo()
+        done = Job._run_due_jobs(automatic=False)
+        self.env.invalidate_all()
+        return done
+
+    def call_runs(self, lead):
+        Run = self.env["crm.workflow.run"].sudo()
+        Run.invalidate_model()
+        return Run.search(
+            [("res_id", "=", lead.id), ("trigger_id", "!=", False)], order="id"
+        )
+
+    def test_payment_received_moves_the_order_by_id(self):
+        robot = self.robot(self.s3)
+        lead = self.new_lead()
+        status, answer = self.hook({"id": lead.id})
+        self.assertEqual((status, answer["status"]), (202, "queued"))
+        self.assertEqual(self.read_back(lead).stage_id, self.s1)
+        job = self.env["crm.workflow.job"].sudo().browse(answer["job"])
+        self.assertEqual(
+            (job.job_type, job.trigger_id, job.state), ("trigger", self.paid, "pending")
+        )
+        self.assertEqual(job.payload, {"body": {"id": lead.id}})
+        self.run_queue()
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(len(self.robot_runs(robot, lead)), 1)
+        [run] = self.call_runs(lead)
+        self.assertEqual(
+            (run.state, run.job_id, run.trigger_id), ("done", job, self.paid)
+        )
+
+    def test_record_named_by_email_or_reference_field(self):
+        lead = self.new_lead(email_from="buyer@example.com")
+        self.assertEqual(self.hook({"email": "BUYER@example.com"})[0], 202)
+        self.run_queue()
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
+
+    def test_every_call_is_logged_without_the_token(self):
+        lead = self.new_lead()
+        Run = self.env["crm.workflow.run"].sudo()
+        before = Run.search([], limit=1).id
+        self.hook({"id": lead.id})
+        self.hook({"id": 10**9})
+        self.hook({"id": 1}, token="wrong-token")
+        self.run_queue()
+        runs = Run.search([("trigger", "=", "webhook"), ("id", ">", before)])
+        self.assertEqual(sorted(runs.mapped("state")), ["done", "rejected", "rejected"])
+        self.assertFalse(any(self.token in (r.error or "") for r in runs))
+
+    def test_rate_limit_answers_429(self):
+        # the queued calls count before their job has run
+        self.paid.webhook_rate_limit = 2
+        lead = self.new_lead()
+        self.assertEqual(self.hook({"id": lead.id})[0], 202)
+        self.assertEqual(self.hook({"id": lead.id})[0], 202)
+        self.assertEqual(self.hook({"id": lead.id})[0], 429)
+        self.run_queue()
+        self.assertEqual(self.hook({"id": lead.id})[0], 429)
+
+    def test_no_backward_move_by_webhook(self):
+        lead = self.new_lead(stage=self.s4)
+        status, answer = self.hook({"id": lead.id})
+        self.assertEqual((status, answer["status"]), (202, "queued"))
+        self.run_queue()
+        self.assertEqual(self.read_back(lead).stage_id, self.s4)
+        [run] = self.call_runs(lead)
+        self.assertEqual(run.state, "skipped")
+        self.assertIn("stays where it is", run.error)
+
+    def test_rotating_the_token_retires_the_old_url(self):
+        lead = self.new_lead()
+        self.paid.with_user(self.sales_manager).action_rotate_token()
+        self.assertEqual(self.hook({"id": lead.id})[0], 404)
+
+    def test_calls_of_one_run_move_in_the_order_they_came(self):
+        # lead a: s3, then s4 (allowed back), then s3 again: it ends in s3;
+        # each call is one job and one run-log row
+        self.paid.allow_backward = True
+        a, b, c = self.new_lead("A"), self.new_lead("B"), self.new_lead("C")
+        self.hook({"id": a.id})
+        self.hook({"id": b.id})
+        self.hook({"id": a.id}, token=self.s4_token)
+        self.hook({"id": a.id})
+        self.hook({"id": c.id}, token=self.s4_token)
+        self.hook({"id": c.id}, token=self.s4_token)
+        self.assertEqual(self.run_queue(), 6)
+        self.assertEqual(self.read_back(a).stage_id, self.s3)
+        self.assertEqual(self.read_back(b).stage_id, self.s3)
+        self.assertEqual(self.read_back(c).stage_id, self.s4)
+        self.assertEqual(self.call_runs(a).mapped("state"), ["done", "done", "done"])
+        self.assertEqual(
+            self.call_runs(a).mapped("trigger_id"), self.paid | self.s4_hook | self.paid
+        )
+        self.assertEqual(self.call_runs(c).mapped("state"), ["done", "skipped"])
+
+    def test_deleted_record_or_archived_trigger_cancels_the_call(self):
+        gone, kept = self.new_lead("Gone"), self.new_lead("Kept")
+        self.hook({"id": gone.id})
+        self.hook({"id": kept.id}, token=self.s4_token)
+        gone.sudo().unlink()
+        self.s4_hook.active = False
+        self.run_queue()
+        Job = self.env["crm.workflow.job"].sudo()
+        jobs = Job.search([("job_type", "=", "trigger")], order="id desc", limit=2)
+        self.assertEqual(jobs.mapped("state"), ["cancelled", "cancelled"])
+        self.assertEqual(self.read_back(kept).stage_id, self.s1)
+        [run] = self.call_runs(kept)
+        self.assertEqual(
+            (run.state, run.error), ("skipped", "The trigger was archived.")
+        )
+
+    def test_failing_move_is_retried_and_logged(self):
+        lead = self.new_lead()
+        # a move that the database refuses
+        self.env.cr.execute(
+            "ALTER TABLE crm_lead ADD CONSTRAINT cwa_test_no_s3 CHECK (stage_id != %s)",
+            [self.s3.id],
+        )
+        self.hook({"id": lead.id})
+        self.run_queue()
+        job = (
+            self.env["crm.workflow.job"]
+            .sudo()
+            .search([("job_type", "=", "trigger")], order="id desc", limit=1)
+        )
+        self.assertEqual(self.read_back(lead).stage_id, self.s1)
+        self.assertIn(job.state, ("failed", "dead"))
+        self.assertIn("cwa_test_no_s3", job.last_error)
+        self.assertEqual(self.call_runs(lead).mapped("state"), ["failed"])
+
+    def test_retried_call_with_the_same_delivery_id_is_queued_once(self):
+        lead = self.new_lead()
+        raw = json.dumps({"id": lead.id}).encode()
+        first = self.Handler._handle_webhook(self.token, raw, delivery_id="evt_1")
+        again = self.Handler._handle_webhook(self.token, raw, delivery_id="evt_1")
+        other = self.Handler._handle_webhook(self.token, raw, delivery_id="evt_2")
+        self.assertEqual(first[1]["status"], "queued")
+        self.assertEqual(again, (202, {"status": "duplicate", "id": lead.id}))
+        self.assertEqual(other[1]["status"], "queued")
+        self.assertEqual(self.run_queue(), 2)

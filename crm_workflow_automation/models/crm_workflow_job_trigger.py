@@ -1,0 +1,127 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Jobs of webhook calls answered before their move (a trigger's
+``webhook_queued``): the same queue, runner and run log as every delayed
+effect, a kind of their own."""
+
+import time
+
+from odoo import SUPERUSER_ID, api, fields, models, tools
+
+
+class CrmWorkflowJob(models.Model):
+    _inherit = "crm.workflow.job"
+
+    job_type = fields.Selection(
+        selection_add=[("trigger", "Stage trigger")],
+        ondelete={"trigger": "cascade"},
+    )
+    trigger_id = fields.Many2one(
+        "crm.workflow.trigger",
+        string="Stage trigger",
+        ondelete="cascade",
+        readonly=True,
+    )
+
+    def init(self):
+        super().init()
+        # the rate limit counts a trigger's calls of the last minute
+        tools.create_index(
+            self.env.cr,
+            "crm_workflow_job_trigger_idx",
+            self._table,
+            ["trigger_id", "create_date"],
+            where="trigger_id IS NOT NULL",
+        )
+
+    @api.depends("rule_id", "action_id", "record_name", "trigger_id")
+    def _compute_display_name(self):
+        super()._compute_display_name()
+        for job in self.filtered("trigger_id"):
+            job.display_name = f"{job.trigger_id.name} / {job.record_name}"
+
+    def _run_trigger_group(self, outcome):
+        """Queued webhook calls: the moves they ask for, each opportunity in
+        the order of its calls, in as few writes as possible (one per trigger,
+        until another trigger names an opportunity of the batch again)."""
+        jobs = self.sorted("id")
+        model = jobs[:1].res_model
+        live = set(self.env[model].sudo().browse(jobs.mapped("res_id")).exists()._ids)
+        gone = jobs.filtered(lambda j: j.res_id not in live)
+        gone._cancel_logged(outcome, self.env._("The record no longer exists."))
+        idle = (jobs - gone).filtered(lambda j: not j.trigger_id.active)
+        idle._cancel_logged(outcome, self.env._("The trigger was archived."))
+        batches, current, owner = [], {}, {}
+        for job in jobs - gone - idle:
+            tid = job.trigger_id.id
+            if owner.get(job.res_id, tid) != tid:
+                batches.extend(current.values())
+                current, owner = {}, {}
+            current.setdefault(tid, []).append(job)
+            owner[job.res_id] = tid
+        batches.extend(current.values())
+        for batch in batches:
+            self.browse([job.id for job in batch])._run_trigger_batch(outcome)
+
+    def _run_trigger_batch(self, outcome):
+        """One trigger's queued calls: one move of their opportunities, as
+        the call itself would have made it; a second call of one opportunity
+        finds it there."""
+        trigger = self[:1].trigger_id
+        model = self[:1].res_model
+        first = {}
+        for job in self:
+            first.setdefault(job.res_id, job)
+        engine = self.env["crm.workflow.engine"].with_user(SUPERUSER_ID)
+        failures = {}
+        started = time.perf_counter()
+        moved = engine._fire_triggers(
+            "webhook",
+            model,
+            list(first),
+            triggers=trigger,
+            job_ids={rid: job.id for rid, job in first.items()},
+            failures_out=failures,
+        )
+        elapsed = time.perf_counter() - started
+        stayed = self.filtered(
+            lambda j: j.res_id not in failures
+            and (j.res_id not in moved or first[j.res_id] != j)
+        )
+        event = engine._event("webhook", model, stayed.mapped("res_id"))
+        for job in stayed:
+            outcome.log.extend(
+                engine._log_rows(
+                    None,
+                    None,
+                    model,
+                    [job.res_id],
+                    "skipped",
+                    event=event,
+                    error=trigger._unchanged_message(),
+                    trigger=trigger,
+                    job_ids={job.res_id: job.id},
+                )
+            )
+        done = [rid for rid in first if rid not in failures]
+        outcome.record(self, done, failures, elapsed, logged=True)
+
+    def _cancel_logged(self, outcome, reason):
+        """Cancel queued calls that cannot run, with a run-log row each."""
+        if not self:
+            return
+        outcome.cancel(self, reason)
+        engine = self.env["crm.workflow.engine"]
+        for job in self:
+            outcome.log.extend(
+                engine._log_rows(
+                    None,
+                    None,
+                    job.res_model,
+                    [job.res_id],
+                    "skipped",
+                    error=reason,
+                    trigger=job.trigger_id,
+                    job_ids={job.res_id: job.id},
+                )
+            )
