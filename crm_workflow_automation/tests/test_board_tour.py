@@ -84,12 +84,12 @@ class TestWebhookTriggerOverHttp(ServerCase):
             {"name": "Sofa", "team_id": self.team.id, "stage_id": self.s1.id}
         )
 
-    def post(self, body, token=None):
+    def post(self, body, token=None, headers=None):
         data = body if isinstance(body, bytes) else json.dumps(body)
         return self.url_open(
             f"/crm_workflow/trigger/{token or self.trigger.webhook_token}",
             data=data,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **(headers or {})},
         )
 
     def assertJson(self, response, status, code):
@@ -99,6 +99,18 @@ class TestWebhookTriggerOverHttp(ServerCase):
 
     def test_payment_received_moves_the_order(self):
         self.assertJson(self.post({"id": self.lead.id}), 200, "moved")
+        self.env.invalidate_all()
+        self.assertEqual(self.lead.stage_id, self.s2)
+
+    def test_queued_call_is_answered_202_and_moved_by_the_runner(self):
+        self.trigger.webhook_queued = True
+        key = {"Idempotency-Key": "evt_http_1"}
+        answer = self.post({"id": self.lead.id}, headers=key)
+        self.assertJson(answer, 202, "queued")
+        self.assertJson(self.post({"id": self.lead.id}, headers=key), 202, "duplicate")
+        self.env.invalidate_all()
+        self.assertEqual(self.lead.stage_id, self.s1)
+        self.env["crm.workflow.job"].sudo()._run_due_jobs(automatic=False)
         self.env.invalidate_all()
         self.assertEqual(self.lead.stage_id, self.s2)
 
