@@ -8,7 +8,6 @@ crm_workflow_job_runner.py, webhook delivery in crm_workflow_job_webhook.py."""
 import json
 import random
 import uuid
-from datetime import timedelta
 
 import psycopg2
 import requests
@@ -408,22 +407,28 @@ class CrmWorkflowJob(models.Model):
     def _wake_runners(self, etas=None):
         """Wake the main runner at the earliest of ``etas`` (now by default),
         with ``ir.cron._trigger``: a job due in 10 minutes runs within a minute
-        of its time, not at the next poll."""
-        cron = self.env.ref(
+        of its time, not at the next poll. A wake for now is never skipped: a
+        runner finishing its run deletes the triggers already due (ir.cron's
+        ``_reschedule_later``), and with them the wake of a job it did not see."""
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "crm_workflow_automation.ir_cron_run_due_jobs", raise_if_not_found=False
         )
-        if not cron:
+        if not cron_id:
             return
+        cron = self.env["ir.cron"].sudo().browse(cron_id)
         now = Datetime.now()
         at = min(etas) if etas else now
-        at = max(at, now)
-        self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger"
-            " WHERE cron_id = %s AND call_at <= %s AND call_at >= %s LIMIT 1",
-            [cron.id, at, now - timedelta(minutes=1)],
-        )
-        if not self.env.cr.fetchone():
-            cron.sudo()._trigger(at=at)
+        if at > now:
+            # a trigger still to come, at or before ``at``, wakes the runner
+            # in time: it then wakes itself for the next job due
+            self.env.cr.execute(
+                "SELECT 1 FROM ir_cron_trigger"
+                " WHERE cron_id = %s AND call_at <= %s AND call_at > %s LIMIT 1",
+                [cron_id, at, now],
+            )
+            if self.env.cr.fetchone():
+                return
+        cron._trigger(at=max(at, now))
 
     # ------------------------------------------------------------------
     # cancel

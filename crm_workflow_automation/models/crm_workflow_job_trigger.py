@@ -89,6 +89,7 @@ class CrmWorkflowJob(models.Model):
             and (j.res_id not in moved or first[j.res_id] != j)
         )
         event = engine._event("webhook", model, stayed.mapped("res_id"))
+        names = engine._record_names(model, event.ids, event)
         for job in stayed:
             outcome.log.extend(
                 engine._log_rows(
@@ -101,6 +102,7 @@ class CrmWorkflowJob(models.Model):
                     error=trigger._unchanged_message(),
                     trigger=trigger,
                     job_ids={job.res_id: job.id},
+                    names=names,
                 )
             )
         done = [rid for rid in first if rid not in failures]

@@ -392,12 +392,7 @@ class CrmWorkflowTrigger(models.Model):
         )
         if not ids:  # the sender's retry of a call already queued
             return 202, {"status": "duplicate", "id": lead.id}
-        return 202, {
-            "status": "queued",
-            "id": lead.id,
-            "stage": self.stage_id.name,
-            "job": ids[0],
-        }
+        return 202, {"status": "queued", "id": lead.id, "job": ids[0]}
 
     def _rate_limited(self):
         """More calls in the last minute than the trigger allows, counted on

@@ -580,6 +580,32 @@ class TestRunner(JobCase):
         job.write({"claimed_at": now - timedelta(hours=2)})
         self.assertTrue(self.Job._anything_due(now))
 
+    def test_job_due_now_wakes_the_runner_even_with_a_due_trigger(self):
+        """A runner finishing its run deletes the triggers already due: a job
+        due now gets a wake of its own, not one that may already be consumed."""
+        cron = self.env.ref(CRON)
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        old = Trigger.create(
+            {
+                "cron_id": cron.id,
+                "call_at": fields.Datetime.now() - timedelta(seconds=5),
+            }
+        )
+        self.Job._wake_runners()
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)]) - old), 1)
+        # a later job is woken by a trigger still to come, not by a new one
+        soon = Trigger.create(
+            {
+                "cron_id": cron.id,
+                "call_at": fields.Datetime.now() + timedelta(minutes=5),
+            }
+        )
+        self.Job._wake_runners([fields.Datetime.now() + timedelta(minutes=10)])
+        self.assertEqual(
+            len(Trigger.search([("cron_id", "=", cron.id)]) - old - soon), 1
+        )
+
     def test_job_due_in_ten_minutes_wakes_the_runner_cron_then(self):
         """The runner is woken at the job's time, not at its next hourly poll."""
         cron = self.env.ref(CRON)
