@@ -24,6 +24,7 @@ the moves per second from the first call to the last move.
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,12 @@ def parse_args(argv=None):
     parser.add_argument("--duration", default="20s")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="reuse the database")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the routes in turn this many times; print medians",
+    )
     return parser.parse_args(argv)
 
 
@@ -174,32 +181,42 @@ def main(argv=None):
         hook = lua_script([f"/crm_workflow/trigger/{t}" for t in tokens[False]])
         queued = lua_script([f"/crm_workflow/trigger/{t}" for t in tokens[True]])
         bare_db = lua_script(["/crm_workflow_bench/db"])
-        results = {}
-        for name, url, script in (
+        samples, queues = {}, []
+        routes = (
             ("bare /web/health", f"{base}/web/health", None),
             ("bare db JSON", base, bare_db),
             ("webhook trigger", base, hook),
             ("webhook, queued", base, queued),
-        ):
-            wrk(url, args.connections, "3s", script)  # warm the workers
-            drain(args.db)
-            log(f"wrk {name}")
-            before = queue_mark(args.db)
-            started = time.monotonic()
-            results[name] = wrk(url, args.connections, args.duration, script)
-            stopped = time.monotonic()
-            if script is queued:
+        )
+        for round_ in range(args.rounds):
+            for name, url, script in routes:
+                wrk(url, args.connections, "3s", script)  # warm the workers
                 drain(args.db)
-                drained = time.monotonic()
-                moves = queue_mark(args.db)[1] - before[1]
-                queue = (drained - stopped, moves / (drained - started), moves)
+                log(f"round {round_ + 1}: wrk {name}")
+                before = queue_mark(args.db)
+                started = time.monotonic()
+                result = wrk(url, args.connections, args.duration, script)
+                samples.setdefault(name, []).append(result)
+                stopped = time.monotonic()
+                if script is queued:
+                    drain(args.db)
+                    drained = time.monotonic()
+                    moves = queue_mark(args.db)[1] - before[1]
+                    queues.append(
+                        (drained - stopped, moves / (drained - started), moves)
+                    )
     finally:
         server.terminate()
         server.wait(timeout=30)
     print(
-        f"wrk, {args.connections} connections, {args.duration}, 2 Odoo workers "
-        "(shared, noisy machine)"
+        f"wrk, {args.connections} connections, {args.duration}, 2 Odoo workers, "
+        f"1 cron worker; median of {args.rounds} round(s), the routes in turn"
     )
+    results = {
+        name: tuple(statistics.median(r[i] for r in rows) for i in range(3))
+        for name, rows in samples.items()
+    }
+    queue = tuple(statistics.median(q[i] for q in queues) for i in range(3))
     for name, (rps, p99, bad) in results.items():
         print(f"  {name:18} {rps:8.1f} req/s  p99 {p99:7.1f} ms  non-2xx {bad}")
     ours = results["webhook trigger"]
@@ -214,7 +231,7 @@ def main(argv=None):
         )
     print(f"  queued webhook p99 {ours[1]:.0f} ms (target < 250)")
     print(
-        f"  queue: {queue[2]} calls run, empty {queue[0]:.1f} s after the load "
+        f"  queue: {queue[2]:.0f} calls run, empty {queue[0]:.1f} s after the load "
         f"stopped; {queue[1]:.1f} calls/s from the first call to the last move"
     )
 

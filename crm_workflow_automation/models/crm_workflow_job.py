@@ -5,19 +5,32 @@ by the runner crons with ``FOR UPDATE SKIP LOCKED`` and run once, at its time.
 The job's states, enqueue, cancel and buttons are here; the runner is in
 crm_workflow_job_runner.py, webhook delivery in crm_workflow_job_webhook.py."""
 
+import functools
 import json
 import random
 import uuid
+from datetime import timedelta
 
 import psycopg2
 import requests
 from psycopg2 import errorcodes
 
-from odoo import api, fields, models, tools
+from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Datetime
+from odoo.modules.registry import Registry
 
 from ..exceptions import RetryableJobError
+
+
+def wake_if_due(dbname, trigger_id=None):
+    """A post-commit callback: ``_wake_if_due`` in a transaction of its own,
+    which sees what the commit and the other workers' commits wrote."""
+    with Registry(dbname).cursor() as cr:
+        api.Environment(cr, SUPERUSER_ID, {})["crm.workflow.job"]._wake_if_due(
+            trigger_id
+        )
+
 
 JOB_STATES = [
     ("pending", "Pending"),
@@ -407,28 +420,57 @@ class CrmWorkflowJob(models.Model):
     def _wake_runners(self, etas=None):
         """Wake the main runner at the earliest of ``etas`` (now by default),
         with ``ir.cron._trigger``: a job due in 10 minutes runs within a minute
-        of its time, not at the next poll. A wake for now is never skipped: a
-        runner finishing its run deletes the triggers already due (ir.cron's
-        ``_reschedule_later``), and with them the wake of a job it did not see."""
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "crm_workflow_automation.ir_cron_run_due_jobs", raise_if_not_found=False
-        )
+        of its time, not at the next poll.
+
+        A trigger already there is enough, with one care: a runner that ends
+        its run deletes the triggers due when it started (ir.cron's
+        ``_reschedule_later``), and with them the wake of a job its last look
+        at the queue missed. So a call that counted on a due trigger looks
+        again after its commit (gone: it wakes the runner), and the runner
+        looks at the queue after its own (``_wake_if_due``)."""
+        cron_id = self._main_runner_id()
         if not cron_id:
             return
-        cron = self.env["ir.cron"].sudo().browse(cron_id)
         now = Datetime.now()
-        at = min(etas) if etas else now
+        at = max(min(etas) if etas else now, now)
         if at > now:
-            # a trigger still to come, at or before ``at``, wakes the runner
-            # in time: it then wakes itself for the next job due
+            # a trigger still to come, at or before ``at``, survives any run's
+            # delete; the run it starts then wakes itself for the next job due
+            window = [cron_id, now, at]
+        else:
+            window = [cron_id, now - timedelta(minutes=1), now]
+        self.env.cr.execute(
+            "SELECT id FROM ir_cron_trigger"
+            " WHERE cron_id = %s AND call_at > %s AND call_at <= %s LIMIT 1",
+            window,
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
+        elif at <= now:
+            self.env.cr.postcommit.add(
+                functools.partial(wake_if_due, self.env.cr.dbname, row[0])
+            )
+
+    @api.model
+    def _wake_if_due(self, trigger_id=None):
+        """Wake the main runner when a job is due and (with ``trigger_id``)
+        the trigger counted on is gone."""
+        if trigger_id:
             self.env.cr.execute(
-                "SELECT 1 FROM ir_cron_trigger"
-                " WHERE cron_id = %s AND call_at <= %s AND call_at > %s LIMIT 1",
-                [cron_id, at, now],
+                "SELECT 1 FROM ir_cron_trigger WHERE id = %s", [trigger_id]
             )
             if self.env.cr.fetchone():
                 return
-        cron._trigger(at=max(at, now))
+        cron_id = self._main_runner_id()
+        if cron_id and self._anything_due():
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+
+    @api.model
+    def _main_runner_id(self):
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            "crm_workflow_automation.ir_cron_run_due_jobs", raise_if_not_found=False
+        )
 
     # ------------------------------------------------------------------
     # cancel

@@ -1,12 +1,24 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import functools
+
 from odoo import models
 
+from .crm_workflow_job import wake_if_due
 from .res_config_settings import RUNNER_CODE
 
 
 class IrCron(models.Model):
     _inherit = "ir.cron"
+
+    def _reschedule_later(self, job):
+        """The main runner's due triggers are deleted here: after the commit,
+        one look at the queue wakes it again for a job its run did not see."""
+        super()._reschedule_later(job)
+        if job["id"] == self.env["crm.workflow.job"]._main_runner_id():
+            self.env.cr.postcommit.add(
+                functools.partial(wake_if_due, self.env.cr.dbname)
+            )
 
     def _crm_workflow_sync_runners(self, count):
         """Keep ``count`` runner crons active (one cron runs in one worker at a

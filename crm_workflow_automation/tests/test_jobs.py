@@ -580,21 +580,59 @@ class TestRunner(JobCase):
         job.write({"claimed_at": now - timedelta(hours=2)})
         self.assertTrue(self.Job._anything_due(now))
 
-    def test_job_due_now_wakes_the_runner_even_with_a_due_trigger(self):
-        """A runner finishing its run deletes the triggers already due: a job
-        due now gets a wake of its own, not one that may already be consumed."""
+    def test_a_wake_counted_on_a_due_trigger_is_checked_after_the_commit(self):
+        """A runner ending its run deletes the triggers due when it started,
+        and with them the wake of a job its last look missed: the call that
+        counted on such a trigger looks again after its commit, and so does
+        the runner after its own."""
         cron = self.env.ref(CRON)
         Trigger = self.env["ir.cron.trigger"].sudo()
         Trigger.search([("cron_id", "=", cron.id)]).unlink()
-        old = Trigger.create(
+        due = Trigger.create(
             {
                 "cron_id": cron.id,
                 "call_at": fields.Datetime.now() - timedelta(seconds=5),
             }
         )
+        callbacks = self.env.cr.postcommit._funcs
+        before = len(callbacks)
         self.Job._wake_runners()
-        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)]) - old), 1)
-        # a later job is woken by a trigger still to come, not by a new one
+        self.assertEqual(Trigger.search([("cron_id", "=", cron.id)]), due)
+        self.assertEqual(len(callbacks), before + 1)
+        callbacks.pop()
+        # the runner deleted that trigger before the job was seen
+        self.scheduled_rule(amount=0, unit="minutes")
+        self.lead()
+        due.unlink()
+        self.Job._wake_if_due(due.id)
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
+        # the runner's own look after its run: a job is due, so it wakes again
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        before = len(callbacks)
+        self.env["ir.cron"]._reschedule_later(
+            {
+                "id": cron.id,
+                "nextcall": cron.nextcall,
+                "interval_type": cron.interval_type,
+                "interval_number": cron.interval_number,
+                "cron_name": cron.name,
+            }
+        )
+        self.assertEqual(len(callbacks), before + 1)
+        self.assertEqual(callbacks.pop().args, (self.env.cr.dbname,))
+        self.Job._wake_if_due()
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
+
+    def test_a_later_job_is_woken_by_a_trigger_still_to_come(self):
+        cron = self.env.ref(CRON)
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        Trigger.create(
+            {
+                "cron_id": cron.id,
+                "call_at": fields.Datetime.now() - timedelta(seconds=5),
+            }
+        )
         soon = Trigger.create(
             {
                 "cron_id": cron.id,
@@ -602,9 +640,11 @@ class TestRunner(JobCase):
             }
         )
         self.Job._wake_runners([fields.Datetime.now() + timedelta(minutes=10)])
-        self.assertEqual(
-            len(Trigger.search([("cron_id", "=", cron.id)]) - old - soon), 1
-        )
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 2)
+        # a due trigger is not enough for it: the run it starts may delete it
+        soon.unlink()
+        self.Job._wake_runners([fields.Datetime.now() + timedelta(minutes=10)])
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 2)
 
     def test_job_due_in_ten_minutes_wakes_the_runner_cron_then(self):
         """The runner is woken at the job's time, not at its next hourly poll."""
