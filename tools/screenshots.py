@@ -295,6 +295,13 @@ def take(db, port, out, lang, suffix, ids):
         s.settle()
         s.shot("status_report")
 
+        trigger_action = "action-crm_workflow_automation.crm_workflow_trigger_action"
+        s.goto(
+            f"/odoo/{trigger_action}/{ids['paid_trigger']}",
+            ".o_form_view .o_field_widget[name=webhook_queued]",
+        )
+        s.shot("webhook_trigger")
+
         fn_action = "action-crm_workflow_automation.crm_workflow_function_action"
         s.goto(f"/odoo/{fn_action}/{ids['function']}", ".o_form_view .o_field_widget")
         page.click("button[name=action_open_test]")
@@ -336,6 +343,10 @@ def main():
         ),
         "furniture": record_id(
             args.database, "crm_workflow_automation.crm_team_furniture_demo"
+        ),
+        "paid_trigger": record_id(
+            args.database,
+            "crm_workflow_automation.crm_workflow_trigger_furniture_paid_demo",
         ),
         "function": record_id(
             args.database,
