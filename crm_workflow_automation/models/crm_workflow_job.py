@@ -7,6 +7,7 @@ crm_workflow_job_runner.py, webhook delivery in crm_workflow_job_webhook.py."""
 
 import functools
 import json
+import logging
 import random
 import uuid
 from datetime import timedelta
@@ -22,14 +23,21 @@ from odoo.modules.registry import Registry
 
 from ..exceptions import RetryableJobError
 
+_logger = logging.getLogger(__name__)
+
 
 def wake_if_due(dbname, trigger_id=None):
     """A post-commit callback: ``_wake_if_due`` in a transaction of its own,
-    which sees what the commit and the other workers' commits wrote."""
-    with Registry(dbname).cursor() as cr:
-        api.Environment(cr, SUPERUSER_ID, {})["crm.workflow.job"]._wake_if_due(
-            trigger_id
-        )
+    which sees what the commit and the other workers' commits wrote. The work
+    is committed already: a failure here is logged, not raised (the hourly
+    poll still runs the job)."""
+    try:
+        with Registry(dbname).cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["crm.workflow.job"]._wake_if_due(
+                trigger_id
+            )
+    except Exception:
+        _logger.warning("could not wake the workflow job runner", exc_info=True)
 
 
 JOB_STATES = [
