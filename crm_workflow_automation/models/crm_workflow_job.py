@@ -5,7 +5,6 @@ by the runner crons with ``FOR UPDATE SKIP LOCKED`` and run once, at its time.
 The job's states, enqueue, cancel and buttons are here; the runner is in
 crm_workflow_job_runner.py, webhook delivery in crm_workflow_job_webhook.py."""
 
-import functools
 import json
 import logging
 import random
@@ -26,16 +25,14 @@ from ..exceptions import RetryableJobError
 _logger = logging.getLogger(__name__)
 
 
-def wake_if_due(dbname, trigger_id=None):
+def wake_if_due(dbname):
     """A post-commit callback: ``_wake_if_due`` in a transaction of its own,
     which sees what the commit and the other workers' commits wrote. The work
     is committed already: a failure here is logged, not raised (the hourly
     poll still runs the job)."""
     try:
         with Registry(dbname).cursor() as cr:
-            api.Environment(cr, SUPERUSER_ID, {})["crm.workflow.job"]._wake_if_due(
-                trigger_id
-            )
+            api.Environment(cr, SUPERUSER_ID, {})["crm.workflow.job"]._wake_if_due()
     except Exception:
         _logger.warning("could not wake the workflow job runner", exc_info=True)
 
@@ -433,9 +430,12 @@ class CrmWorkflowJob(models.Model):
         A trigger already there is enough, with one care: a runner that ends
         its run deletes the triggers due when it started (ir.cron's
         ``_reschedule_later``), and with them the wake of a job its last look
-        at the queue missed. So a call that counted on a due trigger looks
-        again after its commit (gone: it wakes the runner), and the runner
-        looks at the queue after its own (``_wake_if_due``)."""
+        at the queue missed. So a due trigger is counted on only under a key
+        share lock, which makes that delete wait for this commit, and the
+        runner looks at the queue once more after the delete
+        (``_wake_if_due``). A trigger being deleted is skipped (SKIP LOCKED),
+        one deleted since this transaction began fails to lock: either way
+        the call makes a trigger of its own."""
         cron_id = self._main_runner_id()
         if not cron_id:
             return
@@ -444,32 +444,31 @@ class CrmWorkflowJob(models.Model):
         if at > now:
             # a trigger still to come, at or before ``at``, survives any run's
             # delete; the run it starts then wakes itself for the next job due
-            window = [cron_id, now, at]
-        else:
-            window = [cron_id, now - timedelta(minutes=1), now]
-        self.env.cr.execute(
-            "SELECT id FROM ir_cron_trigger"
-            " WHERE cron_id = %s AND call_at > %s AND call_at <= %s LIMIT 1",
-            window,
-        )
-        row = self.env.cr.fetchone()
-        if not row:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
-        elif at <= now:
-            self.env.cr.postcommit.add(
-                functools.partial(wake_if_due, self.env.cr.dbname, row[0])
+            self.env.cr.execute(
+                "SELECT 1 FROM ir_cron_trigger"
+                " WHERE cron_id = %s AND call_at > %s AND call_at <= %s LIMIT 1",
+                [cron_id, now, at],
             )
+            found = self.env.cr.fetchone()
+        else:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        "SELECT 1 FROM ir_cron_trigger"
+                        " WHERE cron_id = %s AND call_at > %s AND call_at <= %s"
+                        " LIMIT 1 FOR KEY SHARE SKIP LOCKED",
+                        [cron_id, now - timedelta(minutes=1), now],
+                        log_exceptions=False,
+                    )
+                    found = self.env.cr.fetchone()
+            except psycopg2.errors.SerializationFailure:
+                found = None
+        if not found:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
 
     @api.model
-    def _wake_if_due(self, trigger_id=None):
-        """Wake the main runner when a job is due and (with ``trigger_id``)
-        the trigger counted on is gone."""
-        if trigger_id:
-            self.env.cr.execute(
-                "SELECT 1 FROM ir_cron_trigger WHERE id = %s", [trigger_id]
-            )
-            if self.env.cr.fetchone():
-                return
+    def _wake_if_due(self):
+        """Wake the main runner when a job is due (after a run's end)."""
         cron_id = self._main_runner_id()
         if cron_id and self._anything_due():
             self.env["ir.cron"].sudo().browse(cron_id)._trigger()

@@ -10,6 +10,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 
+import psycopg2
 import pytz
 
 from odoo import SUPERUSER_ID, api, fields
@@ -580,34 +581,67 @@ class TestRunner(JobCase):
         job.write({"claimed_at": now - timedelta(hours=2)})
         self.assertTrue(self.Job._anything_due(now))
 
-    def test_a_wake_counted_on_a_due_trigger_is_checked_after_the_commit(self):
+    def test_a_due_trigger_is_counted_on_only_under_a_lock(self):
         """A runner ending its run deletes the triggers due when it started,
-        and with them the wake of a job its last look missed: the call that
-        counted on such a trigger looks again after its commit, and so does
-        the runner after its own."""
+        and with them the wake of a job its last look missed: a call counts on
+        a due trigger only while it holds a lock that makes that delete wait
+        for its commit, and makes its own trigger when the delete is under
+        way. Real transactions: the lock is between two of them."""
+        cron_id = self.env.ref(CRON).id
+        registry = self.env.registry
+        with registry.cursor() as cr:
+            cr.execute(
+                "INSERT INTO ir_cron_trigger (cron_id, call_at)"
+                " VALUES (%s, (now() at time zone 'UTC') - interval '5 seconds')"
+                " RETURNING id",
+                [cron_id],
+            )
+            [trigger_id] = cr.fetchone()
+
+        def triggers(cr):
+            cr.execute(
+                "SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s", [cron_id]
+            )
+            return cr.fetchone()[0]
+
+        try:
+            with registry.cursor() as call, registry.cursor() as runner:
+                before = triggers(call)
+                api.Environment(call, SUPERUSER_ID, {})[
+                    "crm.workflow.job"
+                ]._wake_runners()
+                self.assertEqual(triggers(call), before)  # counted on it
+                runner.execute("SET lock_timeout = '200ms'")
+                with self.assertRaises(psycopg2.errors.LockNotAvailable):
+                    runner.execute(
+                        "DELETE FROM ir_cron_trigger WHERE id = %s",
+                        [trigger_id],
+                        log_exceptions=False,
+                    )
+                call.rollback()
+                runner.rollback()
+                # the runner's delete is under way: the call makes its own
+                runner.execute(
+                    "DELETE FROM ir_cron_trigger WHERE id = %s", [trigger_id]
+                )
+                before = triggers(call)
+                api.Environment(call, SUPERUSER_ID, {})[
+                    "crm.workflow.job"
+                ]._wake_runners()
+                self.assertEqual(triggers(call), before + 1)
+                call.rollback()
+                runner.rollback()
+        finally:
+            with registry.cursor() as cr:
+                cr.execute("DELETE FROM ir_cron_trigger WHERE id = %s", [trigger_id])
+
+    def test_the_runner_looks_at_the_queue_after_its_run(self):
         cron = self.env.ref(CRON)
         Trigger = self.env["ir.cron.trigger"].sudo()
-        Trigger.search([("cron_id", "=", cron.id)]).unlink()
-        due = Trigger.create(
-            {
-                "cron_id": cron.id,
-                "call_at": fields.Datetime.now() - timedelta(seconds=5),
-            }
-        )
-        callbacks = self.env.cr.postcommit._funcs
-        before = len(callbacks)
-        self.Job._wake_runners()
-        self.assertEqual(Trigger.search([("cron_id", "=", cron.id)]), due)
-        self.assertEqual(len(callbacks), before + 1)
-        callbacks.pop()
-        # the runner deleted that trigger before the job was seen
         self.scheduled_rule(amount=0, unit="minutes")
         self.lead()
-        due.unlink()
-        self.Job._wake_if_due(due.id)
-        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
-        # the runner's own look after its run: a job is due, so it wakes again
         Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        callbacks = self.env.cr.postcommit._funcs
         before = len(callbacks)
         self.env["ir.cron"]._reschedule_later(
             {
@@ -620,7 +654,7 @@ class TestRunner(JobCase):
         )
         self.assertEqual(len(callbacks), before + 1)
         self.assertEqual(callbacks.pop().args, (self.env.cr.dbname,))
-        self.Job._wake_if_due()
+        self.Job._wake_if_due()  # what the callback runs after the commit
         self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
 
     def test_a_later_job_is_woken_by_a_trigger_still_to_come(self):
