@@ -370,7 +370,7 @@ class CrmWorkflowJob(models.Model):
         return values
 
     @api.model
-    def _enqueue(self, values_list):
+    def _enqueue(self, values_list, short_transaction=False):
         """Insert jobs with one statement (the same idempotency key never
         enqueues twice) and wake the runners at the earliest new due time.
         Returns the ids of the jobs created."""
@@ -418,24 +418,27 @@ class CrmWorkflowJob(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
-            self._wake_runners([vals["eta"] for vals in values_list])
+            self._wake_runners(
+                [vals["eta"] for vals in values_list], lock=short_transaction
+            )
         return ids
 
     @api.model
-    def _wake_runners(self, etas=None):
+    def _wake_runners(self, etas=None, lock=False):
         """Wake the main runner at the earliest of ``etas`` (now by default),
         with ``ir.cron._trigger``: a job due in 10 minutes runs within a minute
         of its time, not at the next poll.
 
-        A trigger already there is enough, with one care: a runner that ends
-        its run deletes the triggers due when it started (ir.cron's
-        ``_reschedule_later``), and with them the wake of a job its last look
-        at the queue missed. So a due trigger is counted on only under a key
-        share lock, which makes that delete wait for this commit, and the
-        runner looks at the queue once more after the delete
-        (``_wake_if_due``). A trigger being deleted is skipped (SKIP LOCKED),
-        one deleted since this transaction began fails to lock: either way
-        the call makes a trigger of its own."""
+        A trigger still to come is enough for a later job. A due one is not:
+        a runner that ends its run deletes the triggers due when it started
+        (ir.cron's ``_reschedule_later``), and with them the wake of a job its
+        last look at the queue missed. So a job due now gets a trigger of its
+        own, unless ``lock`` (a short transaction, such as a webhook call):
+        then a due trigger is counted on under a key share lock, which makes
+        that delete wait for this commit, and the runner looks at the queue
+        once more after the delete (``_wake_if_due``). A trigger being deleted
+        is skipped (SKIP LOCKED), one deleted since this transaction began
+        fails to lock: either way the call makes a trigger of its own."""
         cron_id = self._main_runner_id()
         if not cron_id:
             return
@@ -450,6 +453,8 @@ class CrmWorkflowJob(models.Model):
                 [cron_id, now, at],
             )
             found = self.env.cr.fetchone()
+        elif not lock:
+            found = None
         else:
             try:
                 with self.env.cr.savepoint(flush=False):

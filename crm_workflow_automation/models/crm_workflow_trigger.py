@@ -388,7 +388,8 @@ class CrmWorkflowTrigger(models.Model):
                     "user_id": SUPERUSER_ID,
                     "trigger_time": Datetime.now(),
                 }
-            ]
+            ],
+            short_transaction=True,
         )
         if not ids:  # the sender's retry of a call already queued
             return 202, {"status": "duplicate", "id": lead.id}

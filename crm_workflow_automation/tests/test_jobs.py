@@ -609,7 +609,7 @@ class TestRunner(JobCase):
                 before = triggers(call)
                 api.Environment(call, SUPERUSER_ID, {})[
                     "crm.workflow.job"
-                ]._wake_runners()
+                ]._wake_runners(lock=True)
                 self.assertEqual(triggers(call), before)  # counted on it
                 runner.execute("SET lock_timeout = '200ms'")
                 with self.assertRaises(psycopg2.errors.LockNotAvailable):
@@ -627,13 +627,28 @@ class TestRunner(JobCase):
                 before = triggers(call)
                 api.Environment(call, SUPERUSER_ID, {})[
                     "crm.workflow.job"
-                ]._wake_runners()
+                ]._wake_runners(lock=True)
                 self.assertEqual(triggers(call), before + 1)
                 call.rollback()
                 runner.rollback()
         finally:
             with registry.cursor() as cr:
                 cr.execute("DELETE FROM ir_cron_trigger WHERE id = %s", [trigger_id])
+
+    def test_a_job_due_now_gets_a_wake_of_its_own(self):
+        """Outside a short call (a user's import may hold its transaction for
+        minutes, and a lock with it), a due trigger is not counted on."""
+        cron = self.env.ref(CRON)
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        Trigger.create(
+            {
+                "cron_id": cron.id,
+                "call_at": fields.Datetime.now() - timedelta(seconds=5),
+            }
+        )
+        self.Job._wake_runners()
+        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 2)
 
     def test_the_runner_looks_at_the_queue_after_its_run(self):
         cron = self.env.ref(CRON)
