@@ -49,6 +49,10 @@ WEBHOOK_FIELDS = [
 ]
 
 
+# a queued call's job keeps a body up to this size
+KEPT_BODY_BYTES = 16384
+
+
 def new_token(*args):
     return secrets.token_urlsafe(24)
 
@@ -318,7 +322,9 @@ class CrmWorkflowTrigger(models.Model):
             status, code, message = problem
             return trigger._webhook_answer(status, code, message)
         if trigger.webhook_queued:
-            return trigger._queue_webhook_move(leads, body, delivery_id)
+            return trigger._queue_webhook_move(
+                leads, body, delivery_id, size=len(raw or b"")
+            )
         engine = self.env["crm.workflow.engine"].with_user(SUPERUSER_ID)
         moved = engine._fire_triggers(
             "webhook",
@@ -367,10 +373,11 @@ class CrmWorkflowTrigger(models.Model):
             answer["id"] = res_id
         return status, answer
 
-    def _queue_webhook_move(self, lead, body, delivery_id=None):
+    def _queue_webhook_move(self, lead, body, delivery_id=None, size=0):
         """A checked call of a trigger that answers before moving: the move
         becomes a job (the same queue, runner and run log as every delayed
-        effect), answered 202 before it is made."""
+        effect), answered 202 before it is made. The job keeps the body for
+        the record, when it is small: the move does not need it."""
         Job = self.env["crm.workflow.job"].sudo()
         key = f"trigger:{self.id}:" + (
             f"sender:{delivery_id[:200]}" if delivery_id else uuid.uuid4().hex
@@ -383,7 +390,11 @@ class CrmWorkflowTrigger(models.Model):
                     "res_model": "crm.lead",
                     "res_id": lead.id,
                     "eta": Datetime.now(),
-                    "payload": {"body": body},
+                    "payload": (
+                        {"body": body}
+                        if size <= KEPT_BODY_BYTES
+                        else {"body_bytes": size}
+                    ),
                     "idempotency_key": key,
                     "user_id": SUPERUSER_ID,
                     "trigger_time": Datetime.now(),

@@ -388,3 +388,13 @@ class TestQueuedWebhookTrigger(TestWebhookTrigger):
         self.assertEqual(again, (202, {"status": "duplicate", "id": lead.id}))
         self.assertEqual(other[1]["status"], "queued")
         self.assertEqual(self.run_queue(), 2)
+
+    def test_a_large_body_is_not_kept_on_the_job(self):
+        lead = self.new_lead()
+        raw = json.dumps({"id": lead.id, "note": "x" * 20000}).encode()
+        status, answer = self.Handler._handle_webhook(self.token, raw)
+        self.assertEqual(status, 202)
+        job = self.env["crm.workflow.job"].sudo().browse(answer["job"])
+        self.assertEqual(job.payload, {"body_bytes": len(raw)})
+        self.run_queue()
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
