@@ -140,7 +140,12 @@ class CrmWorkflowTrigger(models.Model):
             )
 
     @api.depends(
-        "trigger_type", "domain", "inactivity_days", "activity_type_ids", "name"
+        "trigger_type",
+        "domain",
+        "inactivity_days",
+        "activity_type_ids",
+        "name",
+        "webhook_queued",
     )
     def _compute_summary(self):
         labels = dict(self._fields["trigger_type"]._description_selection(self.env))
@@ -150,6 +155,8 @@ class CrmWorkflowTrigger(models.Model):
                 what = self.env._(
                     "No change for %(days)s days", days=trigger.inactivity_days
                 )
+            elif trigger.trigger_type == "webhook" and trigger.webhook_queued:
+                what = self.env._("Webhook called (answered before moving)")
             elif trigger.trigger_type == "activity_done" and trigger.activity_type_ids:
                 what = self.env._(
                     "%(types)s done",

@@ -398,3 +398,8 @@ class TestQueuedWebhookTrigger(TestWebhookTrigger):
         self.assertEqual(job.payload, {"body_bytes": len(raw)})
         self.run_queue()
         self.assertEqual(self.read_back(lead).stage_id, self.s3)
+
+    def test_the_card_says_the_call_is_answered_before_moving(self):
+        self.assertIn("answered before moving", self.paid.summary)
+        self.paid.webhook_queued = False
+        self.assertNotIn("answered before moving", self.paid.summary)
