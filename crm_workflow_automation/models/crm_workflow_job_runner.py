@@ -68,19 +68,17 @@ class CrmWorkflowJob(models.Model):
         """Wake the main runner when a claim made at ``claimed_at`` would go
         stale: if its worker dies, nothing else would come back for its jobs
         before the hourly call."""
-        cron = self.env.ref(
-            "crm_workflow_automation.ir_cron_run_due_jobs", raise_if_not_found=False
-        )
-        if not cron:
+        cron_id = self._main_runner_id()
+        if not cron_id:
             return
         at = claimed_at + timedelta(seconds=self._job_timeout() + 1)
         self.env.cr.execute(
             "SELECT 1 FROM ir_cron_trigger"
             " WHERE cron_id = %s AND call_at >= %s AND call_at <= %s LIMIT 1",
-            [cron.id, at, at + timedelta(seconds=30)],
+            [cron_id, at, at + timedelta(seconds=30)],
         )
         if not self.env.cr.fetchone():
-            cron.sudo()._trigger(at=at)
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
 
     @api.model
     def _claim(self, limit=BATCH_SIZE, now=None, ids=None):

@@ -114,16 +114,19 @@ class CrmWorkflowJob(models.Model):
             return
         outcome.cancel(self, reason)
         engine = self.env["crm.workflow.engine"]
+        model = self[:1].res_model
+        names = engine._record_names(model, self.mapped("res_id"))
         for job in self:
             outcome.log.extend(
                 engine._log_rows(
                     None,
                     None,
-                    job.res_model,
+                    model,
                     [job.res_id],
                     "skipped",
                     error=reason,
                     trigger=job.trigger_id,
                     job_ids={job.res_id: job.id},
+                    names=names,
                 )
             )
