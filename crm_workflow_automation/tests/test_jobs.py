@@ -635,27 +635,33 @@ class TestRunner(JobCase):
             with registry.cursor() as cr:
                 cr.execute("DELETE FROM ir_cron_trigger WHERE id = %s", [trigger_id])
 
+    def runner_triggers(self, *offsets):
+        """The main runner's wake-ups, none but those at ``offsets`` (seconds
+        from now) after this call; returns (the set-up ones, a counter)."""
+        cron = self.env.ref(CRON)
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        now = fields.Datetime.now()
+        made = Trigger.create(
+            [
+                {"cron_id": cron.id, "call_at": now + timedelta(seconds=offset)}
+                for offset in offsets
+            ]
+        )
+        return made, lambda: Trigger.search_count([("cron_id", "=", cron.id)])
+
     def test_a_job_due_now_gets_a_wake_of_its_own(self):
         """Outside a short call (a user's import may hold its transaction for
         minutes, and a lock with it), a due trigger is not counted on."""
-        cron = self.env.ref(CRON)
-        Trigger = self.env["ir.cron.trigger"].sudo()
-        Trigger.search([("cron_id", "=", cron.id)]).unlink()
-        Trigger.create(
-            {
-                "cron_id": cron.id,
-                "call_at": fields.Datetime.now() - timedelta(seconds=5),
-            }
-        )
+        __, count = self.runner_triggers(-5)
         self.Job._wake_runners()
-        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 2)
+        self.assertEqual(count(), 2)
 
     def test_the_runner_looks_at_the_queue_after_its_run(self):
         cron = self.env.ref(CRON)
-        Trigger = self.env["ir.cron.trigger"].sudo()
         self.scheduled_rule(amount=0, unit="minutes")
         self.lead()
-        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        __, count = self.runner_triggers()
         callbacks = self.env.cr.postcommit._funcs
         before = len(callbacks)
         self.env["ir.cron"]._reschedule_later(
@@ -670,30 +676,17 @@ class TestRunner(JobCase):
         self.assertEqual(len(callbacks), before + 1)
         self.assertEqual(callbacks.pop().args, (self.env.cr.dbname,))
         self.Job._wake_if_due()  # what the callback runs after the commit
-        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 1)
+        self.assertEqual(count(), 1)
 
     def test_a_later_job_is_woken_by_a_trigger_still_to_come(self):
-        cron = self.env.ref(CRON)
-        Trigger = self.env["ir.cron.trigger"].sudo()
-        Trigger.search([("cron_id", "=", cron.id)]).unlink()
-        Trigger.create(
-            {
-                "cron_id": cron.id,
-                "call_at": fields.Datetime.now() - timedelta(seconds=5),
-            }
-        )
-        soon = Trigger.create(
-            {
-                "cron_id": cron.id,
-                "call_at": fields.Datetime.now() + timedelta(minutes=5),
-            }
-        )
-        self.Job._wake_runners([fields.Datetime.now() + timedelta(minutes=10)])
-        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 2)
+        (__, soon), count = self.runner_triggers(-5, 300)
+        later = [fields.Datetime.now() + timedelta(minutes=10)]
+        self.Job._wake_runners(later)
+        self.assertEqual(count(), 2)
         # a due trigger is not enough for it: the run it starts may delete it
         soon.unlink()
-        self.Job._wake_runners([fields.Datetime.now() + timedelta(minutes=10)])
-        self.assertEqual(len(Trigger.search([("cron_id", "=", cron.id)])), 2)
+        self.Job._wake_runners(later)
+        self.assertEqual(count(), 2)
 
     def test_job_due_in_ten_minutes_wakes_the_runner_cron_then(self):
         """The runner is woken at the job's time, not at its next hourly poll."""

@@ -167,6 +167,12 @@ class TestWebhookTrigger(StageCase):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         return self.Handler._handle_webhook(token or self.token, raw)
 
+    # the answer to a good call, and what makes its move happen
+    accepted = 200
+
+    def settle(self):
+        """Nothing: the call itself moved the opportunity."""
+
     def test_payment_received_moves_the_order_by_id(self):
         robot = self.robot(self.s3)
         lead = self.new_lead()
@@ -177,11 +183,13 @@ class TestWebhookTrigger(StageCase):
 
     def test_record_named_by_email_or_reference_field(self):
         lead = self.new_lead(email_from="buyer@example.com")
-        self.assertEqual(self.hook({"email": "BUYER@example.com"})[0], 200)
+        self.assertEqual(self.hook({"email": "BUYER@example.com"})[0], self.accepted)
+        self.settle()
         self.assertEqual(self.read_back(lead).stage_id, self.s3)
         other = self.new_lead(referred="ORDER-42")
         self.paid.webhook_reference_field_id = self.field("referred")
-        self.assertEqual(self.hook({"ref": "ORDER-42"})[0], 200)
+        self.assertEqual(self.hook({"ref": "ORDER-42"})[0], self.accepted)
+        self.settle()
         self.assertEqual(self.read_back(other).stage_id, self.s3)
 
     def test_bad_token_unknown_record_bad_json_and_ambiguous(self):
@@ -202,6 +210,7 @@ class TestWebhookTrigger(StageCase):
         self.hook({"id": lead.id})
         self.hook({"id": 10**9})
         self.hook({"id": 1}, token="wrong-token")
+        self.settle()
         runs = Run.search([("trigger", "=", "webhook"), ("id", ">", before)])
         self.assertEqual(len(runs), 3)
         self.assertEqual(sorted(runs.mapped("state")), ["done", "rejected", "rejected"])
@@ -238,6 +247,8 @@ class TestQueuedWebhookTrigger(TestWebhookTrigger):
     """A trigger that answers before moving: 202 once the call is checked,
     the move made by the job runner on the same path (run log, robots)."""
 
+    accepted = 202
+
     def setUp(self):
         super().setUp()
         self.paid.webhook_queued = True
@@ -245,6 +256,9 @@ class TestQueuedWebhookTrigger(TestWebhookTrigger):
             self.s4, "webhook", name="Delivered", webhook_queued=True
         )
         self.s4_token = self.s4_hook.sudo().webhook_token
+
+    def settle(self):
+        self.run_queue()
 
     def run_queue(self):
         Job = self.env["crm.workflow.job"].sudo()
@@ -279,24 +293,6 @@ class TestQueuedWebhookTrigger(TestWebhookTrigger):
             (run.state, run.job_id, run.trigger_id), ("done", job, self.paid)
         )
 
-    def test_record_named_by_email_or_reference_field(self):
-        lead = self.new_lead(email_from="buyer@example.com")
-        self.assertEqual(self.hook({"email": "BUYER@example.com"})[0], 202)
-        self.run_queue()
-        self.assertEqual(self.read_back(lead).stage_id, self.s3)
-
-    def test_every_call_is_logged_without_the_token(self):
-        lead = self.new_lead()
-        Run = self.env["crm.workflow.run"].sudo()
-        before = Run.search([], limit=1).id
-        self.hook({"id": lead.id})
-        self.hook({"id": 10**9})
-        self.hook({"id": 1}, token="wrong-token")
-        self.run_queue()
-        runs = Run.search([("trigger", "=", "webhook"), ("id", ">", before)])
-        self.assertEqual(sorted(runs.mapped("state")), ["done", "rejected", "rejected"])
-        self.assertFalse(any(self.token in (r.error or "") for r in runs))
-
     def test_rate_limit_answers_429(self):
         # the queued calls count before their job has run
         self.paid.webhook_rate_limit = 2
@@ -316,11 +312,6 @@ class TestQueuedWebhookTrigger(TestWebhookTrigger):
         [run] = self.call_runs(lead)
         self.assertEqual(run.state, "skipped")
         self.assertIn("stays where it is", run.error)
-
-    def test_rotating_the_token_retires_the_old_url(self):
-        lead = self.new_lead()
-        self.paid.with_user(self.sales_manager).action_rotate_token()
-        self.assertEqual(self.hook({"id": lead.id})[0], 404)
 
     def test_calls_of_one_run_move_in_the_order_they_came(self):
         # lead a: s3, then s4 (allowed back), then s3 again: it ends in s3;
