@@ -52,3 +52,4 @@ from . import crm_team
 from . import crm_stage
 from . import res_users
 from . import res_company
+from . import ir_model

@@ -444,6 +444,8 @@ class CrmWorkflowRule(models.Model):
 
     def unlink(self):
         self._cancel_pending_jobs(self.env._("The rule was deleted."))
+        # the run log names the rule without a foreign key: its runs go here
+        self.env["crm.workflow.run"].sudo()._forget("rule_id", self.ids)
         res = super().unlink()
         self._invalidate_rule_index()
         self.env["crm.workflow.run"]._sync_record_bindings()

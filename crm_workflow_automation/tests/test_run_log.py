@@ -4,8 +4,6 @@
 the time), on which event, and what each action did; its retention and the
 daily status report built from it."""
 
-import importlib.util
-import os
 from datetime import timedelta
 
 from odoo import fields
@@ -308,6 +306,56 @@ class TestStatusReport(RunLogCase):
         )
         self.assertEqual(action.action_count, 2)
 
+    def test_batch_counts_equal_the_counts_from_the_log(self):
+        """Each batch counts its rows in memory; the upgrade counts the log's
+        rows in SQL (``_insert``): both give the same report."""
+        rule = self.make_rule(
+            trigger="on_create_or_write",
+            domain="[('name', 'not like', 'Broken')]",
+            actions=[self.field_update("color", "2"), self.set_priority("1")],
+        )
+        failing = self.make_rule(
+            trigger="on_create",
+            actions=[self.function_action("raise UserError('nope')")],
+        )
+        leads = self.LeadAsSalesman.create([{"name": f"Deal {i}"} for i in range(3)])
+        leads[1].description = "edited"
+        self.LeadAsSalesman.create([{"name": "Broken 1"}, {"name": "Broken 2"}])
+        self.env["crm.workflow.run"]._log_bulk(
+            self.env["crm.workflow.engine"]._log_rows(
+                rule, None, "crm.lead", [None], "done", duration=0.00015
+            )
+        )
+        columns = [
+            "rule_id",
+            "action_type",
+            "run_count",
+            "record_count",
+            "action_count",
+            "failed_count",
+            "duration_total",
+            "duration_avg",
+        ]
+
+        def report():
+            self.Daily._recount_records(fields.Date.today())
+            rows = self.Daily.search_read(
+                [("rule_id", "in", (rule | failing).ids)], columns
+            )
+            return sorted(
+                (
+                    row["rule_id"][0],
+                    row["action_type"] or "",
+                    *[row[c] for c in columns[2:]],
+                )
+                for row in rows
+            )
+
+        from_batches = report()
+        self.assertIn((rule.id, "field_update", 0, 0, 8, 0, 0.0, 0.0), from_batches)
+        self.Daily._fill_from_runs()
+        self.assertEqual(report(), from_batches)
+
     def test_report_is_filled_from_existing_runs_on_upgrade(self):
         rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
         self.LeadAsSalesman.create([{"name": "A"}, {"name": "B"}])
@@ -319,9 +367,10 @@ class TestStatusReport(RunLogCase):
 
 
 class TestUnkeyedReferences(RunLogCase):
-    """The log's condition, user and company have no foreign key (PostgreSQL
-    would check each bulk-written row); their deletion sets them empty as the
-    key did, and a rule's deletion still takes its runs with it."""
+    """The log's rule, condition, user and company have no foreign key
+    (PostgreSQL would check each bulk-written row); a rule's deletion takes
+    its runs with it and the others' deletion sets them empty, as the keys
+    did."""
 
     def foreign_keys(self):
         self.env.cr.execute(
@@ -333,10 +382,12 @@ class TestUnkeyedReferences(RunLogCase):
         )
         return {row[0] for row in self.env.cr.fetchall()}
 
-    def test_bulk_written_references_have_no_foreign_key_the_rule_has(self):
+    def test_bulk_written_references_have_no_foreign_key(self):
         keys = self.foreign_keys()
-        self.assertFalse(keys & {"condition_id", "user_id", "company_id"}, keys)
-        self.assertIn("rule_id", keys)
+        self.assertFalse(
+            keys & {"rule_id", "condition_id", "user_id", "company_id"}, keys
+        )
+        self.assertIn("robot_id", keys)
 
     def test_deleted_condition_leaves_its_runs_without_it(self):
         rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
@@ -369,25 +420,40 @@ class TestUnkeyedReferences(RunLogCase):
         rule.unlink()
         self.assertFalse(run.exists())
 
+    def test_deleted_model_takes_its_rules_runs_with_it(self):
+        """A rule goes with its model (uninstalling the model's module): the
+        key's cascade deletes the rule, ir.model's unlink its runs."""
+        model = self.env["ir.model"].create(
+            {
+                "name": "Workflow test thing",
+                "model": "x_cwa_thing",
+                "is_mail_thread": True,
+            }
+        )
+        rule = self.make_rule(trigger="on_create", actions=[])
+        rule.model_id = model
+        Engine = self.env["crm.workflow.engine"]
+        self.env["crm.workflow.run"]._log_bulk(
+            Engine._log_rows(rule, None, "x_cwa_thing", [1, 2], "done")
+        )
+        runs = self.env["crm.workflow.run"].search([("rule_id", "=", rule.id)])
+        self.assertEqual(len(runs), 2)
+        model.unlink()
+        self.assertFalse(rule.exists())
+        self.assertFalse(runs.exists())
+
     def test_upgrade_drops_the_keys_of_earlier_versions(self):
         cr = self.env.cr
         cr.execute(
             "ALTER TABLE crm_workflow_run ADD CONSTRAINT crm_workflow_run_user_id_fkey"
-            " FOREIGN KEY (user_id) REFERENCES res_users(id) ON DELETE SET NULL"
+            " FOREIGN KEY (user_id) REFERENCES res_users(id) ON DELETE SET NULL;"
+            "ALTER TABLE crm_workflow_run ADD CONSTRAINT crm_workflow_run_rule_id_fkey"
+            " FOREIGN KEY (rule_id) REFERENCES crm_workflow_rule(id) ON DELETE CASCADE"
         )
-        self.assertIn("user_id", self.foreign_keys())
-        path = os.path.join(
-            os.path.dirname(os.path.dirname(__file__)),
-            "migrations",
-            "18.0.1.4.0",
-            "post-migration.py",
-        )
-        spec = importlib.util.spec_from_file_location("cwa_migration_1_4", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(cr, "18.0.1.3.0")
-        self.assertEqual(self.foreign_keys() & {"user_id"}, set())
-        self.assertIn("rule_id", self.foreign_keys())
+        self.assertTrue({"user_id", "rule_id"} <= self.foreign_keys())
+        self.env["crm.workflow.run"]._drop_unkeyed_foreign_keys()
+        self.assertEqual(self.foreign_keys() & {"user_id", "rule_id"}, set())
+        self.assertIn("robot_id", self.foreign_keys())
 
 
 class TestAutomationButtons(RunLogCase):
