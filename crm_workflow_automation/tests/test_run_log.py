@@ -48,6 +48,21 @@ class TestRunLog(RunLogCase):
         self.assertEqual(run.outcome, f"{action.id} done")
         self.assertEqual(run.outcome_description, f"{action.display_name}: done")
 
+    def test_record_names_are_the_display_names(self):
+        """Read straight from the cache when the display name is the stored
+        name (leads), computed otherwise (a contact of a company)."""
+        Engine = self.env["crm.workflow.engine"]
+        leads = self.Lead.create([{"name": "Named deal"}, {"name": "Other deal"}])
+        names = Engine._record_names("crm.lead", leads.ids)
+        self.assertEqual(names, {leads[0].id: "Named deal", leads[1].id: "Other deal"})
+        leads.invalidate_recordset()
+        self.assertEqual(Engine._record_names("crm.lead", leads.ids), names)
+        company = self.env["res.partner"].create({"name": "Acme", "is_company": True})
+        person = self.env["res.partner"].create({"name": "Jo", "parent_id": company.id})
+        self.assertEqual(
+            Engine._record_names("res.partner", person.ids), {person.id: "Acme, Jo"}
+        )
+
     def test_edited_lead_run_lists_the_fields_that_changed(self):
         rule = self.make_rule(
             trigger="on_write",
