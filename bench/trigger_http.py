@@ -19,6 +19,13 @@ The same load then runs against two triggers that answer before moving
 runner): the server has one cron worker for that, and the script waits until
 the queue is empty and prints how long that took after the load stopped, and
 the moves per second from the first call to the last move.
+
+Two more measures say where the queued route's time goes: a third bare route
+that keeps the call before answering (the lead read, one row inserted and
+committed: the least a call answered 202 costs), and the queued route with
+the job runners paused during the load (the calls alone, their moves made
+afterwards: what the moves' own work takes from the two workers on a
+2-core machine).
 """
 
 import argparse
@@ -88,6 +95,13 @@ def prepare(db):
                     }
                 )
                 tokens[queued].append(trigger.webhook_token)
+        # the table of the bare route that keeps the call (bench/addons)
+        cr.execute(
+            """CREATE TABLE IF NOT EXISTS crm_workflow_bench_call
+                   (id serial PRIMARY KEY, lead_id int4, body text,
+                    create_date timestamp DEFAULT (now() at time zone 'UTC'))"""
+        )
+        cr.execute("TRUNCATE crm_workflow_bench_call")
         cr.commit()
         return tokens, min(fx.lead_ids), max(fx.lead_ids)
 
@@ -181,24 +195,32 @@ def main(argv=None):
         hook = lua_script([f"/crm_workflow/trigger/{t}" for t in tokens[False]])
         queued = lua_script([f"/crm_workflow/trigger/{t}" for t in tokens[True]])
         bare_db = lua_script(["/crm_workflow_bench/db"])
+        bare_write = lua_script(["/crm_workflow_bench/db_write"])
         samples, queues = {}, []
         routes = (
             ("bare /web/health", f"{base}/web/health", None),
             ("bare db JSON", base, bare_db),
+            ("bare db write", base, bare_write),
             ("webhook trigger", base, hook),
             ("webhook, queued", base, queued),
+            (PAUSED, base, queued),
         )
         for round_ in range(args.rounds):
             for name, url, script in routes:
                 wrk(url, args.connections, "3s", script)  # warm the workers
                 drain(args.db)
                 log(f"round {round_ + 1}: wrk {name}")
+                if name == PAUSED:
+                    runners(args.db, active=False)
                 before = queue_mark(args.db)
                 started = time.monotonic()
                 result = wrk(url, args.connections, args.duration, script)
                 samples.setdefault(name, []).append(result)
                 stopped = time.monotonic()
-                if script is queued:
+                if name == PAUSED:
+                    runners(args.db, active=True)
+                    drain(args.db)
+                elif script is queued:
                     drain(args.db)
                     drained = time.monotonic()
                     moves = queue_mark(args.db)[1] - before[1]
@@ -230,10 +252,36 @@ def main(argv=None):
             " (target >= 0.7)"
         )
     print(f"  queued webhook p99 {ours[1]:.0f} ms (target < 250)")
+    write = results["bare db write"]
+    paused = results[PAUSED]
+    print(
+        f"  bare db write / bare db JSON = {write[0] / results['bare db JSON'][0]:.2f}x"
+        f"; queued webhook / bare db write = {ours[0] / write[0]:.2f}x"
+    )
+    print(
+        f"  queued webhook, runners paused / bare db JSON = "
+        f"{paused[0] / results['bare db JSON'][0]:.2f}x, p99 {paused[1]:.0f} ms"
+        " (the calls without their moves)"
+    )
     print(
         f"  queue: {queue[2]:.0f} calls run, empty {queue[0]:.1f} s after the load "
         f"stopped; {queue[1]:.1f} calls/s from the first call to the last move"
     )
+
+
+PAUSED = "queued, runners off"
+
+
+def runners(db, active):
+    """Pause or resume the job runner crons (and wake them on resume)."""
+    psql(
+        db,
+        "UPDATE ir_cron SET active = %s WHERE id IN (SELECT res_id FROM ir_model_data"
+        " WHERE module = 'crm_workflow_automation' AND model = 'ir.cron'"
+        " AND name LIKE 'ir_cron_run_due_jobs%%')" % ("true" if active else "false"),
+    )
+    if active:
+        psql(db, f"NOTIFY cron_trigger, '{db}'")
 
 
 def queue_mark(db):

@@ -48,3 +48,30 @@ class BenchController(http.Controller):
         )
         row = request.env.cr.fetchone()
         return request.make_json_response({"id": row and row[0]})
+
+    @http.route(
+        "/crm_workflow_bench/db_write",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def bare_db_write(self, **kwargs):
+        """The third baseline of bench/trigger_http.py: the least a route that
+        keeps the call before answering does (the named lead read, one row
+        inserted, committed with the request: PostgreSQL flushes its WAL
+        before the answer), what a webhook answered 202 must cost at least."""
+        raw = request.httprequest.get_data() or b"{}"
+        body = json.loads(raw)
+        cr = request.env.cr
+        cr.execute("SELECT id FROM crm_lead WHERE id = %s", [body.get("id")])
+        row = cr.fetchone()
+        cr.execute(
+            "INSERT INTO crm_workflow_bench_call (lead_id, body) VALUES (%s, %s)"
+            " RETURNING id",
+            [row and row[0], raw.decode()],
+        )
+        return request.make_json_response(
+            {"id": row and row[0], "call": cr.fetchone()[0]}
+        )
