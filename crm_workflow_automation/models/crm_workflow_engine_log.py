@@ -10,6 +10,8 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import MissingError
 
+from .crm_workflow_engine import _MISSING, _cache_values
+
 # A rule's chatter note goes on the records of an edit of up to this many
 # records; a larger batch (an import, a mass edit) has its run log and the
 # notification's summary instead: the notes cost 0.4 ms a record, about half
@@ -35,18 +37,13 @@ def _plain_names(records):
         or records.pool.field_depends_context[model._fields["display_name"]]
     ):
         return None
-    field_cache = records.env.cache._get_field_cache(records, field)
-    get = field_cache.get
-    values = [get(rid, _UNSET) for rid in records._ids]
-    if _UNSET in values:
+    values = _cache_values(records, field)
+    if _MISSING in values:
         return None
     return {
         rid: str(value) if value else False
         for rid, value in zip(records._ids, values, strict=True)
     }
-
-
-_UNSET = object()
 
 
 class CrmWorkflowEngine(models.AbstractModel):
