@@ -127,9 +127,9 @@ class CrmWorkflowRunDaily(models.Model):
     @api.model
     def _add_batch(self, stamp, rows):
         """Add the run-log ``rows`` written at ``stamp`` (one batch) to the
-        report with one insert, counted from the rows in memory as ``_insert``
-        counts them from the log (which the upgrade uses): reading 25,000
-        rows back by their date cost two queries and an index on that date.
+        report with one insert, counted from the rows in memory as
+        ``_fill_from_runs`` counts them from the log on upgrade: reading
+        25,000 rows back by their date cost two queries and an index on it.
         A rule's row (without action) stands for the instant actions of its
         condition; a scheduled action counts when its job runs, on the job's
         row."""
@@ -234,8 +234,15 @@ class CrmWorkflowRunDaily(models.Model):
             for condition in conditions
         }
 
-    def _insert(self, where, condition_actions, recount=False):
+    @api.model
+    def _fill_from_runs(self):
+        """On upgrade: the report of the runs already in the log, counted in
+        SQL (a batch counts its own rows in memory: ``_add_batch``)."""
         cr = self.env.cr
+        cr.execute("DELETE FROM crm_workflow_run_daily")
+        condition_actions = self._instant_actions(
+            self.env["crm.workflow.condition"].sudo().search([])
+        )
         owner = SQL(", ").join(SQL.identifier("r", name) for name in OWNER)
         cr.execute(
             SQL(
@@ -250,11 +257,9 @@ class CrmWorkflowRunDaily(models.Model):
                    coalesce(sum(r.duration), 0),
                    coalesce(avg(r.duration), 0)
               FROM crm_workflow_run r
-             WHERE %(where)s
              GROUP BY r.create_date::date, %(owner)s, r.company_id
             """,
                 owner=owner,
-                where=where,
             )
         )
         conditions = [
@@ -279,13 +284,12 @@ class CrmWorkflowRunDaily(models.Model):
                 ON a.id = r.action_id AND r.function_id IS NULL
               LEFT JOIN ca
                 ON r.action_id IS NULL AND ca.condition_id = r.condition_id
-             WHERE %(where)s AND r.state IN ('done', 'partial')
+             WHERE r.state IN ('done', 'partial')
                AND coalesce(a.action_type, ca.action_type) IS NOT NULL
              GROUP BY r.create_date::date, %(owner)s,
                       coalesce(a.action_type, ca.action_type), r.company_id
             """,
                 owner=owner,
-                where=where,
                 cids=[c for c, __ in conditions],
                 kinds=[k for __, k in conditions],
             )
@@ -349,10 +353,3 @@ class CrmWorkflowRunDaily(models.Model):
             )
         )
         self.invalidate_model()
-
-    @api.model
-    def _fill_from_runs(self):
-        """On upgrade: the report of the runs already in the log."""
-        self.env.cr.execute("DELETE FROM crm_workflow_run_daily")
-        conditions = self.env["crm.workflow.condition"].sudo().search([])
-        self._insert(SQL("TRUE"), self._instant_actions(conditions))

@@ -323,7 +323,7 @@ class TestStatusReport(RunLogCase):
 
     def test_batch_counts_equal_the_counts_from_the_log(self):
         """Each batch counts its rows in memory; the upgrade counts the log's
-        rows in SQL (``_insert``): both give the same report."""
+        rows in SQL (``_fill_from_runs``): both give the same report."""
         rule = self.make_rule(
             trigger="on_create_or_write",
             domain="[('name', 'not like', 'Broken')]",
