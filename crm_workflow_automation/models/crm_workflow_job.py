@@ -444,14 +444,14 @@ class CrmWorkflowJob(models.Model):
             return
         now = Datetime.now()
         at = max(min(etas) if etas else now, now)
+        query = (
+            "SELECT 1 FROM ir_cron_trigger"
+            " WHERE cron_id = %s AND call_at > %s AND call_at <= %s LIMIT 1"
+        )
         if at > now:
             # a trigger still to come, at or before ``at``, survives any run's
             # delete; the run it starts then wakes itself for the next job due
-            self.env.cr.execute(
-                "SELECT 1 FROM ir_cron_trigger"
-                " WHERE cron_id = %s AND call_at > %s AND call_at <= %s LIMIT 1",
-                [cron_id, now, at],
-            )
+            self.env.cr.execute(query, [cron_id, now, at])
             found = self.env.cr.fetchone()
         elif not lock:
             found = None
@@ -459,9 +459,7 @@ class CrmWorkflowJob(models.Model):
             try:
                 with self.env.cr.savepoint(flush=False):
                     self.env.cr.execute(
-                        "SELECT 1 FROM ir_cron_trigger"
-                        " WHERE cron_id = %s AND call_at > %s AND call_at <= %s"
-                        " LIMIT 1 FOR KEY SHARE SKIP LOCKED",
+                        query + " FOR KEY SHARE SKIP LOCKED",
                         [cron_id, now - timedelta(minutes=1), now],
                         log_exceptions=False,
                     )
