@@ -15,6 +15,16 @@ from odoo.addons.crm_workflow_automation.controllers.main import (
 )
 
 
+def named_lead():
+    """(raw body, id of the lead the JSON body names or None): one query."""
+    raw = request.httprequest.get_data() or b"{}"
+    request.env.cr.execute(
+        "SELECT id FROM crm_lead WHERE id = %s", [json.loads(raw).get("id")]
+    )
+    row = request.env.cr.fetchone()
+    return raw, row and row[0]
+
+
 class BenchController(http.Controller):
     @http.route(
         "/crm_workflow_bench/bare",
@@ -42,12 +52,7 @@ class BenchController(http.Controller):
     def bare_db(self, **kwargs):
         """The baseline of bench/trigger_http.py: the least a database-backed
         public JSON route does (a cursor, one trivial query, JSON out)."""
-        body = json.loads(request.httprequest.get_data() or b"{}")
-        request.env.cr.execute(
-            "SELECT id FROM crm_lead WHERE id = %s", [body.get("id")]
-        )
-        row = request.env.cr.fetchone()
-        return request.make_json_response({"id": row and row[0]})
+        return request.make_json_response({"id": named_lead()[1]})
 
     @http.route(
         "/crm_workflow_bench/db_write",
@@ -62,16 +67,11 @@ class BenchController(http.Controller):
         keeps the call before answering does (the named lead read, one row
         inserted, committed with the request: PostgreSQL flushes its WAL
         before the answer), what a webhook answered 202 must cost at least."""
-        raw = request.httprequest.get_data() or b"{}"
-        body = json.loads(raw)
+        raw, lead_id = named_lead()
         cr = request.env.cr
-        cr.execute("SELECT id FROM crm_lead WHERE id = %s", [body.get("id")])
-        row = cr.fetchone()
         cr.execute(
             "INSERT INTO crm_workflow_bench_call (lead_id, body) VALUES (%s, %s)"
             " RETURNING id",
-            [row and row[0], raw.decode()],
+            [lead_id, raw.decode()],
         )
-        return request.make_json_response(
-            {"id": row and row[0], "call": cr.fetchone()[0]}
-        )
+        return request.make_json_response({"id": lead_id, "call": cr.fetchone()[0]})
