@@ -146,7 +146,9 @@ class CrmWorkflowEngine(models.AbstractModel):
         ``outcome`` is one text for all or {id: text}; ``names`` the records'
         names when the caller read them for a whole batch."""
         uid = self.env.uid
-        company = rule.company_id.id if rule else None
+        # NULL, never False: a rule for all companies has no company, and
+        # the status report's batch insert writes these into int4 columns
+        company = (rule.company_id.id or None) if rule else None
         robot_id = robot.id if robot else None
         trigger_id = trigger.id if trigger else None
         kind = event.kind if event is not None else "job"

@@ -161,8 +161,9 @@ class CrmWorkflowRunDaily(models.Model):
         }
         runs, actions, seconds = {}, Counter(), {}
         for row in rows:
-            owner = tuple(row[at] for at in _OWNER_AT)
-            company = row[company_at]
+            # False is how the ORM says "empty": NULL in an int4 column
+            owner = tuple(row[at] or None for at in _OWNER_AT)
+            company = row[company_at] or None
             entry = runs.get((owner, company))
             if entry is None:
                 entry = runs[(owner, company)] = [0, set(), 0, Decimal(0), 0]
