@@ -162,7 +162,9 @@ class TestEmptyFields(WorkflowCase):
         self.assertEqual(lead.description, "<p>later</p>")
         runs = self.runs(rule, lead)
         self.assertTrue(runs)
-        self.assertFalse(runs.filtered(lambda r: r.state == "failed"), runs.mapped("error"))
+        self.assertFalse(
+            runs.filtered(lambda r: r.state == "failed"), runs.mapped("error")
+        )
         self.assertFalse(runs.company_id)
         self.env.cr.execute(
             """SELECT sum(run_count), bool_and(company_id IS NULL)
