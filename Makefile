@@ -61,6 +61,8 @@ lint:
 	@echo "ruff check / ruff format --check"
 	@$(PYTHON) -m ruff check .
 	@$(PYTHON) -m ruff format --check --quiet .
+	@echo "every test module imported by its tests/__init__.py (Odoo's runner)"
+	@$(PYTHON) tools/check_test_imports.py $(ADDONS)
 
 i18n-check: check-odoo
 	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)" $(ADDONS)

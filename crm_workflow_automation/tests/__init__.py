@@ -21,3 +21,4 @@ from . import test_translations
 from . import test_ux_tours
 from . import test_empty_fields
 from . import test_faults_configs
+from . import test_run_log

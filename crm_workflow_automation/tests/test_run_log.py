@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user
+from odoo.tests import new_test_user, tagged
 
 from .test_robots import StageCase
 
@@ -30,6 +30,7 @@ class RunLogCase(StageCase):
         )
 
 
+@tagged("post_install", "-at_install")
 class TestRunLog(RunLogCase):
     def test_created_lead_run_names_the_record_the_event_and_the_action(self):
         rule = self.make_rule(
@@ -182,6 +183,7 @@ class TestRunLog(RunLogCase):
         self.assertIn("42", run.result)
 
 
+@tagged("post_install", "-at_install")
 class TestRetention(RunLogCase):
     def age_runs(self, days):
         Run = self.env["crm.workflow.run"]
@@ -253,6 +255,7 @@ class TestRetention(RunLogCase):
             )
 
 
+@tagged("post_install", "-at_install")
 class TestStatusReport(RunLogCase):
     def report(self, **domain):
         """The day's rows, merged into one per key as the daily cron does."""
@@ -381,6 +384,7 @@ class TestStatusReport(RunLogCase):
         self.assertEqual(actions.action_count, 2)
 
 
+@tagged("post_install", "-at_install")
 class TestUnkeyedReferences(RunLogCase):
     """The log's rule, condition, user and company have no foreign key
     (PostgreSQL would check each bulk-written row); a rule's deletion takes
@@ -471,6 +475,7 @@ class TestUnkeyedReferences(RunLogCase):
         self.assertIn("robot_id", self.foreign_keys())
 
 
+@tagged("post_install", "-at_install")
 class TestAutomationButtons(RunLogCase):
     def bindings(self, model):
         return self.env["ir.actions.act_window"].search(
