@@ -511,6 +511,20 @@ class TestRunner(JobCase):
             )
             self.assertEqual(cr.fetchall(), [("running", 1, 40)])
 
+    def test_a_trap_runs_only_the_jobs_it_trapped(self):
+        """Tests see their own jobs run, not those of the demo data or of an
+        earlier block (queue_job's trap_jobs)."""
+        self.scheduled_rule()
+        with self.trap_jobs() as earlier:
+            before = self.lead(name="Enqueued before")
+        before_job = earlier.assert_enqueued(count=1, records=before)
+        with self.trap_jobs() as trap:
+            inside = self.lead(name="Enqueued inside")
+            inside_job = trap.assert_enqueued(count=1, records=inside)
+            self.assertEqual(trap.run(), 1)
+        self.assertEqual((inside_job.state, inside.priority), ("done", "3"))
+        self.assertEqual((before_job.state, before.priority), ("pending", "0"))
+
     def test_job_left_running_by_a_dead_worker_runs_again_after_the_timeout(self):
         """A worker killed mid-batch must not lose its jobs; one still within
         the timeout belongs to a live worker and is left alone."""
