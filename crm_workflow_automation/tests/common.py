@@ -11,7 +11,14 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
+from ..models.crm_workflow_function import FunctionError
+
 _function_numbers = itertools.count(1)
+_numbers = itertools.count(1)
+DEVELOPER = "crm_workflow_automation.group_workflow_developer"
+ALLOWED_HOSTS = "crm_workflow_automation.webhook_allowed_hosts"
+TIMEOUT = "crm_workflow_automation.webhook_timeout"
+THRESHOLD = "crm_workflow_automation.failure_threshold"
 
 
 class JobTrap:
@@ -225,3 +232,194 @@ class WorkflowCase(TransactionCase):
         Job.flush_model()
         self.env.cr.execute("SELECT COALESCE(max(id), 0) FROM crm_workflow_job")
         yield JobTrap(self.env, self.env.cr.fetchone()[0])
+
+
+class StageCase(WorkflowCase):
+    """A pipeline of four stages of the test team (after Odoo's own stages),
+    opportunities created by the salesperson, robots and triggers saved by
+    the sales manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["crm.workflow.robot"].search([]).write({"active": False})
+        cls.env["crm.workflow.trigger"].search([]).write({"active": False})
+        Stage = cls.env["crm.stage"]
+        cls.s1, cls.s2, cls.s3, cls.s4 = (
+            Stage.create({"name": name, "sequence": seq, "team_id": cls.team.id})
+            for name, seq in (
+                ("P New", 101),
+                ("P Documents", 102),
+                ("P Invoice", 103),
+                ("P Delivery", 104),
+            )
+        )
+        cls.developer = new_test_user(
+            cls.env,
+            login="cwa_robot_developer",
+            name="Dev Robots",
+            groups="sales_team.group_sale_manager,base.group_system",
+        )
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+        cls.call = cls.env.ref("mail.mail_activity_data_call")
+        cls.template = cls.env["mail.template"].create(
+            {
+                "name": "Order received (tests)",
+                "model_id": cls.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Order {{ object.name }}",
+                "body_html": "<p>A manager will call you.</p>",
+            }
+        )
+        cls.Robot = cls.env["crm.workflow.robot"]
+        cls.Trigger = cls.env["crm.workflow.trigger"]
+
+    def robot(self, stage, user=None, **values):
+        vals = {
+            "stage_id": stage.id,
+            "action_type": "field_update",
+            "update_field_id": self.field("priority").id,
+            "update_value": "2",
+            **values,
+        }
+        return self.Robot.with_user(user or self.sales_manager).create(vals)
+
+    def trigger(self, stage, trigger_type, **values):
+        vals = {
+            "name": values.pop("name", trigger_type),
+            "stage_id": stage.id,
+            "trigger_type": trigger_type,
+            **values,
+        }
+        return self.Trigger.with_user(self.sales_manager).create(vals)
+
+    def new_lead(self, name="Order", stage=None, **values):
+        return self.Lead.with_user(self.salesman).create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "team_id": self.team.id,
+                "stage_id": (stage or self.s1).id,
+                **values,
+            }
+        )
+
+    def move(self, leads, stage):
+        leads.with_user(self.salesman).write({"stage_id": stage.id})
+
+    def robot_runs(self, robot, records=None, state="done"):
+        Run = self.env["crm.workflow.run"].sudo()
+        Run.invalidate_model()
+        domain = [("robot_id", "=", robot.id), ("state", "=", state)]
+        if records is not None:
+            domain.append(("res_id", "in", records.ids))
+        return Run.search(domain)
+
+    def read_back(self, records):
+        self.env.invalidate_all()
+        return records.with_env(self.env)
+
+
+class WebhookCase(WorkflowCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ICP = cls.env["ir.config_parameter"].sudo()
+        cls.ICP.set_param(ALLOWED_HOSTS, "127.0.0.1")
+
+    def webhook_rule(self, url, trigger="on_create", rule_values=None, **action):
+        """A rule whose only action sends every new lead to ``url``."""
+        return self.make_rule(
+            name="Push leads",
+            trigger=trigger,
+            user_id=self.sales_manager.id,
+            actions=[
+                {"action_type": "webhook", "webhook_url": url, "name": "Push", **action}
+            ],
+            **(rule_values or {}),
+        )
+
+    def assertAbout(self, moment, expected, seconds, msg=None):
+        delta = abs((moment - expected).total_seconds())
+        self.assertLessEqual(delta, seconds, msg or f"{moment} is not about {expected}")
+
+
+class FunctionCase(WorkflowCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.developer = new_test_user(
+            cls.env,
+            login="cwa_fn_developer",
+            name="Dev Eloper",
+            email="dev@example.com",
+            groups=f"sales_team.group_sale_manager,{DEVELOPER}",
+        )
+        cls.Function = cls.env["crm.workflow.function"].with_user(cls.developer)
+        cls.lead_model = cls.env["ir.model"]._get("crm.lead")
+
+    @classmethod
+    def make_function(cls, code, arguments=(), **values):
+        return cls.Function.create(
+            {
+                "name": values.pop("name", "Test function"),
+                "api_name": values.pop("api_name", f"test_function_{next(_numbers)}"),
+                "code": code,
+                "argument_ids": [Command.create(dict(a)) for a in arguments],
+                **values,
+            }
+        )
+
+    def failing_call(self, function, user=None, records=None, args=None):
+        """The FunctionError of a call (Odoo's assertRaises would roll back
+        the call's log row with its savepoint)."""
+        try:
+            function.with_user(user or self.sales_manager)._call(
+                records, args or {}, caller="button"
+            )
+        except FunctionError as e:
+            return e
+        self.fail("the call did not fail")
+
+    def calls(self, function):
+        Run = self.env["crm.workflow.run"].sudo()
+        Run.invalidate_model()
+        return Run.search([("function_id", "=", function.id)], order="id")
+
+
+class JobCase(WorkflowCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sales_manager.tz = "Asia/Tokyo"
+        cls.Job = cls.env["crm.workflow.job"].sudo()
+        cls.ICP = cls.env["ir.config_parameter"].sudo()
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+        cls.today = fields.Date.today()
+
+    def task(self, summary, **values):
+        return {
+            "action_type": "activity",
+            "name": summary,
+            "activity_type_id": self.todo.id,
+            "activity_summary": summary,
+            "activity_user_type": "owner",
+            **values,
+        }
+
+    def tasks(self, lead, summary):
+        return lead.activity_ids.filtered(lambda a: a.summary == summary)
+
+    def lead(self, **values):
+        return self.Lead.create(
+            {
+                "name": "ACME deal",
+                "user_id": self.salesman.id,
+                "team_id": self.team.id,
+                "stage_id": self.stage_new.id,
+                **values,
+            }
+        )
+
+    def assertAbout(self, moment, expected, seconds=5):
+        delta = abs((moment - expected).total_seconds())
+        self.assertLessEqual(delta, seconds, f"{moment} is not about {expected}")

@@ -10,8 +10,8 @@ import tracemalloc
 
 from odoo.tests import tagged
 
+from .common import TIMEOUT, WebhookCase
 from .receiver import Answer, Receiver
-from .test_webhooks import TIMEOUT, WebhookCase
 
 TEN_MB = 10 * 1024 * 1024
 

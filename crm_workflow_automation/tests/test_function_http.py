@@ -10,8 +10,8 @@ import requests
 from odoo import Command
 from odoo.tests import tagged
 
+from .common import FunctionCase
 from .odoo_server import OdooServer
-from .test_functions import FunctionCase
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,6 @@
 """Functions: their definition, the sandbox and its time budget, the button,
 the schedules and the Test button, run as non-admin users."""
 
-import itertools
 import json
 import os
 import subprocess
@@ -17,55 +16,10 @@ from odoo.tests import new_test_user, tagged
 
 from ..models import function_sandbox
 from ..models.crm_workflow_function import FunctionError
-from .common import WorkflowCase
+from .common import FunctionCase
 from .receiver import Answer, Receiver
 
-DEVELOPER = "crm_workflow_automation.group_workflow_developer"
-_numbers = itertools.count(1)
 SANDBOX_FILE = function_sandbox.__file__
-
-
-class FunctionCase(WorkflowCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.developer = new_test_user(
-            cls.env,
-            login="cwa_fn_developer",
-            name="Dev Eloper",
-            email="dev@example.com",
-            groups=f"sales_team.group_sale_manager,{DEVELOPER}",
-        )
-        cls.Function = cls.env["crm.workflow.function"].with_user(cls.developer)
-        cls.lead_model = cls.env["ir.model"]._get("crm.lead")
-
-    @classmethod
-    def make_function(cls, code, arguments=(), **values):
-        return cls.Function.create(
-            {
-                "name": values.pop("name", "Test function"),
-                "api_name": values.pop("api_name", f"test_function_{next(_numbers)}"),
-                "code": code,
-                "argument_ids": [Command.create(dict(a)) for a in arguments],
-                **values,
-            }
-        )
-
-    def failing_call(self, function, user=None, records=None, args=None):
-        """The FunctionError of a call (Odoo's assertRaises would roll back
-        the call's log row with its savepoint)."""
-        try:
-            function.with_user(user or self.sales_manager)._call(
-                records, args or {}, caller="button"
-            )
-        except FunctionError as e:
-            return e
-        self.fail("the call did not fail")
-
-    def calls(self, function):
-        Run = self.env["crm.workflow.run"].sudo()
-        Run.invalidate_model()
-        return Run.search([("function_id", "=", function.id)], order="id")
 
 
 @tagged("post_install", "-at_install")

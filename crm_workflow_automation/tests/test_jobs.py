@@ -19,7 +19,7 @@ from odoo.tests import tagged
 
 from odoo.addons.crm_workflow_automation.models.crm_workflow_engine import Event, Run
 
-from .common import WorkflowCase
+from .common import JobCase
 
 TOKYO = pytz.timezone("Asia/Tokyo")  # no daylight saving: fixed expectations
 BRUSSELS = pytz.timezone("Europe/Brussels")
@@ -30,45 +30,6 @@ def utc(tz, day, hour=0, minute=0):
     """Naive UTC of ``day`` at ``hour:minute`` in ``tz``."""
     local = tz.localize(datetime.combine(day, day_time(hour, minute)))
     return local.astimezone(pytz.utc).replace(tzinfo=None)
-
-
-class JobCase(WorkflowCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.sales_manager.tz = "Asia/Tokyo"
-        cls.Job = cls.env["crm.workflow.job"].sudo()
-        cls.ICP = cls.env["ir.config_parameter"].sudo()
-        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
-        cls.today = fields.Date.today()
-
-    def task(self, summary, **values):
-        return {
-            "action_type": "activity",
-            "name": summary,
-            "activity_type_id": self.todo.id,
-            "activity_summary": summary,
-            "activity_user_type": "owner",
-            **values,
-        }
-
-    def tasks(self, lead, summary):
-        return lead.activity_ids.filtered(lambda a: a.summary == summary)
-
-    def lead(self, **values):
-        return self.Lead.create(
-            {
-                "name": "ACME deal",
-                "user_id": self.salesman.id,
-                "team_id": self.team.id,
-                "stage_id": self.stage_new.id,
-                **values,
-            }
-        )
-
-    def assertAbout(self, moment, expected, seconds=5):
-        delta = abs((moment - expected).total_seconds())
-        self.assertLessEqual(delta, seconds, f"{moment} is not about {expected}")
 
 
 @tagged("post_install", "-at_install")

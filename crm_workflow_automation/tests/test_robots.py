@@ -8,95 +8,9 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import WorkflowCase
-from .test_webhooks import ALLOWED_HOSTS
-
-
-class StageCase(WorkflowCase):
-    """A pipeline of four stages of the test team (after Odoo's own stages),
-    opportunities created by the salesperson, robots and triggers saved by
-    the sales manager."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["crm.workflow.robot"].search([]).write({"active": False})
-        cls.env["crm.workflow.trigger"].search([]).write({"active": False})
-        Stage = cls.env["crm.stage"]
-        cls.s1, cls.s2, cls.s3, cls.s4 = (
-            Stage.create({"name": name, "sequence": seq, "team_id": cls.team.id})
-            for name, seq in (
-                ("P New", 101),
-                ("P Documents", 102),
-                ("P Invoice", 103),
-                ("P Delivery", 104),
-            )
-        )
-        cls.developer = new_test_user(
-            cls.env,
-            login="cwa_robot_developer",
-            name="Dev Robots",
-            groups="sales_team.group_sale_manager,base.group_system",
-        )
-        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
-        cls.call = cls.env.ref("mail.mail_activity_data_call")
-        cls.template = cls.env["mail.template"].create(
-            {
-                "name": "Order received (tests)",
-                "model_id": cls.env["ir.model"]._get_id("crm.lead"),
-                "subject": "Order {{ object.name }}",
-                "body_html": "<p>A manager will call you.</p>",
-            }
-        )
-        cls.Robot = cls.env["crm.workflow.robot"]
-        cls.Trigger = cls.env["crm.workflow.trigger"]
-
-    def robot(self, stage, user=None, **values):
-        vals = {
-            "stage_id": stage.id,
-            "action_type": "field_update",
-            "update_field_id": self.field("priority").id,
-            "update_value": "2",
-            **values,
-        }
-        return self.Robot.with_user(user or self.sales_manager).create(vals)
-
-    def trigger(self, stage, trigger_type, **values):
-        vals = {
-            "name": values.pop("name", trigger_type),
-            "stage_id": stage.id,
-            "trigger_type": trigger_type,
-            **values,
-        }
-        return self.Trigger.with_user(self.sales_manager).create(vals)
-
-    def new_lead(self, name="Order", stage=None, **values):
-        return self.Lead.with_user(self.salesman).create(
-            {
-                "name": name,
-                "type": "opportunity",
-                "team_id": self.team.id,
-                "stage_id": (stage or self.s1).id,
-                **values,
-            }
-        )
-
-    def move(self, leads, stage):
-        leads.with_user(self.salesman).write({"stage_id": stage.id})
-
-    def robot_runs(self, robot, records=None, state="done"):
-        Run = self.env["crm.workflow.run"].sudo()
-        Run.invalidate_model()
-        domain = [("robot_id", "=", robot.id), ("state", "=", state)]
-        if records is not None:
-            domain.append(("res_id", "in", records.ids))
-        return Run.search(domain)
-
-    def read_back(self, records):
-        self.env.invalidate_all()
-        return records.with_env(self.env)
+from .common import ALLOWED_HOSTS, StageCase, WorkflowCase
 
 
 @tagged("post_install", "-at_install")

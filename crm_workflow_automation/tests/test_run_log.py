@@ -10,7 +10,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .test_robots import StageCase
+from .common import StageCase
 
 
 class RunLogCase(StageCase):

@@ -14,8 +14,8 @@ from lxml import etree
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from .common import WebhookCase
 from .receiver import Answer, Receiver
-from .test_webhooks import WebhookCase
 
 TOKEN = "Bearer sk-live-4242-do-not-leak"
 SECRET = "hmac-secret-do-not-leak"

@@ -10,7 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .test_robots import StageCase
+from .common import StageCase
 
 
 @tagged("post_install", "-at_install")

@@ -23,36 +23,8 @@ from odoo.addons.crm_workflow_automation.models.webhook_transport import (
     guarded_session,
 )
 
-from .common import WorkflowCase
+from .common import ALLOWED_HOSTS, THRESHOLD, TIMEOUT, WebhookCase
 from .receiver import Answer, Receiver, closed_port_url
-
-ALLOWED_HOSTS = "crm_workflow_automation.webhook_allowed_hosts"
-TIMEOUT = "crm_workflow_automation.webhook_timeout"
-THRESHOLD = "crm_workflow_automation.failure_threshold"
-
-
-class WebhookCase(WorkflowCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.ICP = cls.env["ir.config_parameter"].sudo()
-        cls.ICP.set_param(ALLOWED_HOSTS, "127.0.0.1")
-
-    def webhook_rule(self, url, trigger="on_create", rule_values=None, **action):
-        """A rule whose only action sends every new lead to ``url``."""
-        return self.make_rule(
-            name="Push leads",
-            trigger=trigger,
-            user_id=self.sales_manager.id,
-            actions=[
-                {"action_type": "webhook", "webhook_url": url, "name": "Push", **action}
-            ],
-            **(rule_values or {}),
-        )
-
-    def assertAbout(self, moment, expected, seconds, msg=None):
-        delta = abs((moment - expected).total_seconds())
-        self.assertLessEqual(delta, seconds, msg or f"{moment} is not about {expected}")
 
 
 @tagged("post_install", "-at_install")
