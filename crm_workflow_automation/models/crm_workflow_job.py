@@ -379,10 +379,12 @@ class CrmWorkflowJob(models.Model):
         uid = self.env.uid
         companies = {}
         columns = []
-        for name, __, default in JOB_COLUMNS:
+        for name, kind, default in JOB_COLUMNS:
             column = []
             for vals in values_list:
                 value = vals.get(name, default)
+                if value is False and kind != "bool":
+                    value = None  # the ORM's "empty" (a rule for all companies)
                 if name == "user_id" and value is None:
                     value = uid
                 elif name == "company_id" and value is None:

@@ -174,3 +174,38 @@ class TestEmptyFields(WorkflowCase):
         count, no_company = self.env.cr.fetchone()
         self.assertEqual(count, len(runs))
         self.assertTrue(no_company)
+
+    def test_a_job_stores_null_for_every_empty_reference(self):
+        """PostgreSQL casts false to 0 in an int4 array: an empty reference
+        would be a job of rule 0 or company 0."""
+        rule = self.owners["rule_id"]
+        # the rule is archived, and its actions with it
+        action = rule.with_context(active_test=False).condition_ids.action_ids
+        self.assertTrue(action)
+        lead = self.Lead.create({"name": "Empty job references"})
+        Job = self.env["crm.workflow.job"].sudo()
+        ids = Job._enqueue(
+            [
+                {
+                    "rule_id": rule.id,
+                    "action_id": action.id,
+                    "condition_id": False,
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "eta": fields.Datetime.now(),
+                    "idempotency_key": f"empty-references-{lead.id}",
+                    "company_id": False,
+                    "robot_id": False,
+                    "trigger_id": False,
+                    "user_id": False,
+                }
+            ]
+        )
+        self.env.cr.execute(
+            """SELECT condition_id, company_id, robot_id, trigger_id, user_id
+                 FROM crm_workflow_job WHERE id = ANY(%s)""",
+            [ids],
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(), [(None, None, None, None, self.env.uid)]
+        )
