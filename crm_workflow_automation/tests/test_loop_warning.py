@@ -66,6 +66,8 @@ class TestLoopWarning(WorkflowCase):
             actions=[self.field_update("name", "Renamed")],
         )
         self.assertFalse(one_way.loop_warning)
+        # positive control: the same draft, fed back by the priority rule, is
+        self.assertTrue(self.revenue_rule(active=False).loop_warning)
 
     def test_a_rule_watching_any_field_is_fed_by_every_field_update(self):
         self.make_rule(

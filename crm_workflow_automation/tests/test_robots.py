@@ -92,6 +92,10 @@ class TestRobotsOnStageEntry(StageCase):
         lead = self.new_lead()
         self.move(lead, shared)
         self.assertFalse(self.robot_runs(robot))
+        # positive control: an opportunity of its own pipeline starts it
+        own = self.new_lead(team_id=other.id)
+        self.move(own, shared)
+        self.assertEqual(len(self.robot_runs(robot, own)), 1)
 
     def test_robot_condition_limits_the_opportunities(self):
         robot = self.robot(self.s2, domain="[('expected_revenue', '>=', 1000)]")
@@ -485,6 +489,13 @@ class TestRequestInformation(StageCase):
             feedback="delivery_date: Monday"
         )
         self.assertFalse(self.robot_runs(self.after, lead))
+        # positive control: answered while it stays in the stage, it starts
+        stays = self.new_lead(name="Stays")
+        self.move(stays, self.s2)
+        self.activity(stays).with_user(self.salesman).action_feedback(
+            feedback="delivery_date: Monday"
+        )
+        self.assertEqual(len(self.robot_runs(self.after, stays)), 1)
 
     def test_delayed_request_creates_its_task_from_the_queue(self):
         self.request.write(

@@ -436,6 +436,7 @@ class TestUnkeyedReferences(RunLogCase):
         rule = self.make_rule(trigger="on_create", actions=[self.set_priority("1")])
         lead = self.LeadAsSalesman.create({"name": "Gone with the rule"})
         run = self.runs(rule, lead)
+        self.assertEqual(len(run), 1)  # positive control
         rule.unlink()
         self.assertFalse(run.exists())
 

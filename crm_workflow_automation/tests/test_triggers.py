@@ -122,6 +122,13 @@ class TestTriggerTypes(StageCase):
         self.assertFalse(
             self.env["crm.workflow.run"].search([("trigger_id", "=", trigger.id)])
         )
+        # positive control: from another stage (back, as allowed), it moves
+        trigger.allow_backward = True
+        elsewhere = self.new_lead(name="Elsewhere", stage=self.s2)
+        elsewhere.with_user(self.salesman).message_post(
+            body="Hi", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertEqual(self.stage_of(elsewhere), self.s1)
 
     def test_no_backward_move_unless_allowed(self):
         back = self.trigger(self.s1, "email_sent")
