@@ -2,7 +2,12 @@ from . import test_foundation
 from . import test_rules
 from . import test_jobs
 from . import test_webhooks
-from . import test_actions
+from . import test_action_messages
+from . import test_action_activity
+from . import test_action_field_update
+from . import test_action_crm
+from . import test_action_code
+from . import test_action_checks
 from . import test_new_rule_form
 from . import test_tour
 from . import test_functions

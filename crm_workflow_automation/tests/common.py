@@ -423,3 +423,82 @@ class JobCase(WorkflowCase):
     def assertAbout(self, moment, expected, seconds=5):
         delta = abs((moment - expected).total_seconds())
         self.assertLessEqual(delta, seconds, f"{moment} is not about {expected}")
+
+
+class ActionCase(WorkflowCase):
+    """Leads of the test team created by the salesperson, rules built by the
+    sales manager or a developer, and the records the actions point to."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.developer = new_test_user(
+            cls.env,
+            login="cwa_developer",
+            name="Dana Developer",
+            email="dana@example.com",
+            groups="sales_team.group_sale_manager,base.group_system",
+        )
+        cls.other_team = cls.env["crm.team"].create(
+            {"name": "Key Accounts (tests)", "user_id": cls.sales_manager.id}
+        )
+        cls.tag_hot = cls.env["crm.tag"].create({"name": "Hot (tests)"})
+        cls.tag_cold = cls.env["crm.tag"].create({"name": "Cold (tests)"})
+        cls.tag_vip = cls.env["crm.tag"].create({"name": "VIP (tests)"})
+        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
+        cls.template = cls.env["mail.template"].create(
+            {
+                "name": "Lead welcome (tests)",
+                "model_id": cls.env["ir.model"]._get_id("crm.lead"),
+                "subject": "About {{ object.name }}",
+                "body_html": "<p>Thank you, <t t-out='object.contact_name'/>.</p>",
+            }
+        )
+
+    # -- builders --------------------------------------------------------
+
+    def rule_as(self, user, actions, domain="[]", trigger="on_create", **values):
+        """A one-condition rule saved by ``user`` (as it would be in the
+        form), so that the group checks of the form apply."""
+        watched = values.pop("trigger_fields", None)
+        if watched:
+            values["trigger_field_ids"] = [
+                Command.set([self.field(name).id for name in watched])
+            ]
+        return self.Rule.with_user(user).create(
+            {
+                "name": values.pop("name", "Test rule"),
+                "trigger": trigger,
+                "condition_ids": [
+                    Command.create(
+                        {
+                            "domain": domain,
+                            "action_ids": [Command.create(a) for a in actions],
+                        }
+                    )
+                ],
+                **values,
+            }
+        )
+
+    def new_lead(self, name="Lead", **values):
+        """A lead of the test team, created by the salesperson."""
+        vals = {
+            "name": name,
+            "type": "opportunity",
+            "team_id": self.team.id,
+            "stage_id": self.stage_new.id,
+            **values,
+        }
+        return self.Lead.with_user(self.salesman).create(vals)
+
+    def read_back(self, records):
+        """The records as the database holds them, read as admin."""
+        self.env.invalidate_all()
+        return records.with_env(self.env)
+
+    def assert_ran(self, rule, records, state="done"):
+        """One run of ``rule`` in ``state`` per record."""
+        runs = self.runs(rule=rule, records=records, state=state)
+        self.assertEqual(len(runs), len(records), runs)
+        return runs
