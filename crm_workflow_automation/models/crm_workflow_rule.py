@@ -336,9 +336,18 @@ class CrmWorkflowRule(models.Model):
     @api.constrains("model_id")
     def _check_model_is_thread(self):
         for rule in self:
-            if not rule.model_id.is_mail_thread or rule.model_name.startswith(
-                "crm.workflow."
-            ):
+            if rule.model_name.startswith("crm.workflow."):
+                # a rule reacting to rules, runs or jobs would feed on itself
+                raise ValidationError(
+                    self.env._(
+                        "Rule “%(rule)s”: %(model)s is a record type of Workflow "
+                        "Automation itself; workflow rules do not watch their own "
+                        "records (a rule would trigger itself).",
+                        rule=rule.name,
+                        model=rule.model_id.name,
+                    )
+                )
+            if not rule.model_id.is_mail_thread:
                 raise ValidationError(
                     self.env._(
                         "Rule “%(rule)s”: %(model)s has no chatter; workflow rules "
@@ -389,7 +398,9 @@ class CrmWorkflowRule(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_offset(vals.get("date_offset"), vals.get("date_offset_unit"))
+            self._check_offset(
+                vals.get("date_offset"), vals.get("date_offset_unit"), vals.get("name")
+            )
         rules = super().create(vals_list)
         self._invalidate_rule_index()
         self.env["crm.workflow.run"]._sync_record_bindings()

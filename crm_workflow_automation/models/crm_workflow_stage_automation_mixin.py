@@ -65,11 +65,14 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_vals(vals)
         records = super().create(vals_list)
         self.env.registry.clear_cache()
         return records
 
     def write(self, vals):
+        self._check_vals(vals)
         res = super().write(vals)
         self.env.registry.clear_cache()
         return res
@@ -78,6 +81,57 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
+
+    @api.model
+    def _check_vals(self, vals):
+        """Before the database sees them: a stage or team that does not exist
+        (PostgreSQL would only name a foreign key) and an unknown choice (the
+        ORM would raise a bare ValueError), refused in words."""
+        name = vals.get("name") or (self[:1].name if self else "") or ""
+        stage, team = vals.get("stage_id"), vals.get("team_id")
+        if self._missing(stage, "crm.stage"):
+            raise ValidationError(
+                self.env._(
+                    "“%(name)s”: the stage #%(id)s does not exist (it may have "
+                    "been deleted).",
+                    name=name,
+                    id=stage,
+                )
+            )
+        if self._missing(team, "crm.team"):
+            raise ValidationError(
+                self.env._(
+                    "“%(name)s”: the sales team #%(id)s does not exist (it may "
+                    "have been deleted).",
+                    name=name,
+                    id=team,
+                )
+            )
+        for fname, value in vals.items():
+            field = self._fields.get(fname)
+            if not value or not field or field.type != "selection":
+                continue
+            choices = dict(field._description_selection(self.env))
+            if not isinstance(value, str) or value not in choices:
+                raise ValidationError(
+                    self.env._(
+                        "“%(name)s”: “%(value)s” is not a choice of “%(field)s”; "
+                        "choose one of: %(choices)s.",
+                        name=name,
+                        value=value,
+                        field=field._description_string(self.env),
+                        choices=", ".join(f"{k} ({v})" for k, v in choices.items()),
+                    )
+                )
+
+    @api.model
+    def _missing(self, value, model):
+        """Whether ``value`` is the id of no record of ``model``."""
+        return (
+            isinstance(value, int)
+            and value > 0
+            and not self.env[model].sudo().browse(value).exists()
+        )
 
     @api.model
     def board_move(self, record_id, stage_id, ordered_ids):
