@@ -238,6 +238,27 @@ class TestBadInputCases(StageCase):
         self.assertIn("application/json", response.headers["Content-Type"])
         self.assertEqual(response.json()["status"], "misconfigured")
 
+    def test_webhook_call_that_fails_on_our_side_answers_json(self):
+        """Whatever fails in a call (here a condition saved around the check),
+        the sender reads JSON, and the call's changes are rolled back."""
+        trigger = self.trigger(self.s3, "webhook", name="Paid")
+        lead = self.new_lead()
+        self.env.cr.execute(
+            "UPDATE crm_workflow_trigger SET domain = %s WHERE id = %s",
+            ["[('no_such_field', '=', 1)]", trigger.id],
+        )
+        self.env.invalidate_all()
+        with OdooServer(self.registry, self.cr) as server:
+            response = requests.post(
+                f"{server.url}/crm_workflow/trigger/{trigger.sudo().webhook_token}",
+                json={"id": lead.id},
+                timeout=30,
+            )
+        self.assertEqual(response.status_code, 500, response.text)
+        self.assertIn("application/json", response.headers["Content-Type"])
+        self.assertEqual(response.json()["status"], "error")
+        self.assertEqual(self.read_back(lead).stage_id, self.s1)
+
     # -- refused, in our words ---------------------------------------------
 
     def test_rule_on_our_own_records_says_why(self):
