@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
+from .choices import unknown_choice_problem
 from .crm_workflow_rule import DATE_UNITS, delay_too_long, local_eta
 
 # A record notified one by one up to this batch size; larger batches get one
@@ -181,6 +182,9 @@ class CrmWorkflowAction(models.Model):
         """Before the database sees them: values that the database or the ORM
         would refuse in their own words, or that the check after the save
         could not see (a type extends this for its fields)."""
+        problem = unknown_choice_problem(self, vals)
+        if problem:
+            self._refuse_vals(vals, problem)
         if delay_too_long(vals.get("delay_amount"), None):
             self._refuse_vals(
                 vals, self.env._("the delay must be less than 100 years.")
@@ -191,9 +195,9 @@ class CrmWorkflowAction(models.Model):
         """Refuse ``vals`` before they are saved, naming the action and its rule
         as the check after the save does (a record being created has only its
         values: a new record stands in for it)."""
-        naming = {
-            f: vals[f] for f in ("name", "action_type", "condition_id") if f in vals
-        }
+        naming = {f: vals[f] for f in ("name", "condition_id") if f in vals}
+        if vals.get("action_type") in self._fields["action_type"].get_values(self.env):
+            naming["action_type"] = vals["action_type"]  # its label names it
         (self[:1] or self.new(naming))._raise_config(problem)
 
     @api.model

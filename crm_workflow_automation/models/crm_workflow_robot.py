@@ -126,7 +126,7 @@ class CrmWorkflowRobot(models.Model):
         """The action's fields go to it in one write: the ORM writes delegated
         fields one by one, and a new type would be checked before its own
         fields arrive."""
-        self._check_vals(vals)
+        self._check_vals_before_save(vals)
         inherited = {
             name: vals[name]
             for name in list(vals)

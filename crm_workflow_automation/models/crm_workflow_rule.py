@@ -10,6 +10,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 
+from .choices import unknown_choice_problem
+
 TRIGGERS = [
     ("on_create", "Record created"),
     ("on_write", "Record edited"),
@@ -292,6 +294,16 @@ class CrmWorkflowRule(models.Model):
                 )
             )
 
+    @api.model
+    def _check_choices(self, vals, name):
+        problem = unknown_choice_problem(self, vals)
+        if problem:
+            raise ValidationError(
+                self.env._(
+                    "Rule “%(rule)s”: %(problem)s", rule=name or "", problem=problem
+                )
+            )
+
     @api.constrains("model_id", "trigger_field_ids", "date_field_id", "trigger")
     def _check_fields_of_model(self):
         # ir.model.fields is readable by administrators only
@@ -398,6 +410,7 @@ class CrmWorkflowRule(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_choices(vals, vals.get("name"))
             self._check_offset(
                 vals.get("date_offset"), vals.get("date_offset_unit"), vals.get("name")
             )
@@ -410,6 +423,7 @@ class CrmWorkflowRule(models.Model):
         return rules
 
     def write(self, vals):
+        self._check_choices(vals, vals.get("name") or self[:1].name)
         for rule in self:
             self._check_offset(
                 vals.get("date_offset", rule.date_offset),

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import safe_eval
 
+from .choices import unknown_choice_problem
+
 
 class CrmWorkflowStageAutomationMixin(models.AbstractModel):
     """What robots and triggers share: they live on a stage of a pipeline,
@@ -66,13 +68,13 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_vals(vals)
+            self._check_vals_before_save(vals)
         records = super().create(vals_list)
         self.env.registry.clear_cache()
         return records
 
     def write(self, vals):
-        self._check_vals(vals)
+        self._check_vals_before_save(vals)
         res = super().write(vals)
         self.env.registry.clear_cache()
         return res
@@ -83,7 +85,7 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
         return res
 
     @api.model
-    def _check_vals(self, vals):
+    def _check_vals_before_save(self, vals):
         """Before the database sees them: a stage or team that does not exist
         (PostgreSQL would only name a foreign key) and an unknown choice (the
         ORM would raise a bare ValueError), refused in words."""
@@ -107,22 +109,11 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
                     id=team,
                 )
             )
-        for fname, value in vals.items():
-            field = self._fields.get(fname)
-            if not value or not field or field.type != "selection":
-                continue
-            choices = dict(field._description_selection(self.env))
-            if not isinstance(value, str) or value not in choices:
-                raise ValidationError(
-                    self.env._(
-                        "“%(name)s”: “%(value)s” is not a choice of “%(field)s”; "
-                        "choose one of: %(choices)s.",
-                        name=name,
-                        value=value,
-                        field=field._description_string(self.env),
-                        choices=", ".join(f"{k} ({v})" for k, v in choices.items()),
-                    )
-                )
+        problem = unknown_choice_problem(self, vals)
+        if problem:
+            raise ValidationError(
+                self.env._("“%(name)s”: %(problem)s", name=name, problem=problem)
+            )
 
     @api.model
     def _missing(self, value, model):

@@ -288,11 +288,28 @@ class TestBadInputCases(StageCase):
             f"“Greet”: the stage #{missing} does not exist",
         )
 
-    def test_trigger_with_an_unknown_type_is_refused_in_words(self):
+    def test_unknown_choices_are_refused_in_words(self):
         self.assert_refused(
             lambda: self.trigger(self.s2, "when_it_rains", name="Rain"),
-            "“Rain”: “when_it_rains” is not a choice",
-            "webhook",
+            "“Rain”: “when_it_rains” is not a choice of “When”",
+            "webhook (Webhook called)",
+        )
+        trigger = self.trigger(self.s2, "won", name="Won deal")
+        self.assert_refused(
+            lambda: trigger.write({"trigger_type": "maybe"}), "“Won deal”: “maybe”"
+        )
+        # the same class of input on rules, their actions and robots
+        self.assert_refused(
+            lambda: self.save_rule(self.set_priority(), trigger="when_it_rains"),
+            "Rule “Typed rule”: “when_it_rains” is not a choice",
+        )
+        self.assert_refused(
+            lambda: self.save_rule({"name": "Dance", "action_type": "dance"}),
+            "Action “Dance” of rule “Typed rule”: “dance” is not a choice",
+        )
+        self.assert_refused(
+            lambda: self.robot(self.s2, name="Dance", action_type="dance"),
+            "“Dance”: “dance” is not a choice",
         )
 
     def test_salesperson_reading_runs_of_a_lead_they_cannot_see(self):
