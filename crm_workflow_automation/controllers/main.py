@@ -7,6 +7,7 @@ import re
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.crm_workflow_function import FunctionError, json_default
 
@@ -26,6 +27,34 @@ def json_answer(status, payload):
 
 def json_error(status, code, message):
     return json_answer(status, {"error": {"code": code, "message": message}})
+
+
+def method_not_allowed(env):
+    """The answer to anything but a POST: the routes accept every method so
+    that this one is JSON too (Odoo's own 405 is an HTML page)."""
+    response = json_error(
+        405, "method_not_allowed", env._("Use POST, with a JSON body.")
+    )
+    response.headers["Allow"] = "POST"
+    return response
+
+
+def not_json(env):
+    """A 415 answer when the body is declared as something else than JSON (a
+    form would be parsed by Odoo and its values lost to us), else None. A body
+    without a content type is read as JSON."""
+    mimetype = request.httprequest.mimetype
+    if not mimetype or mimetype == "application/json" or mimetype.endswith("+json"):
+        return None
+    return json_error(
+        415,
+        "unsupported_media_type",
+        env._(
+            "Send the body as JSON, with the header Content-Type: "
+            "application/json (received: %(type)s).",
+            type=mimetype,
+        ),
+    )
 
 
 def api_key_user(env):
@@ -63,20 +92,40 @@ class CrmWorkflowTriggerController(http.Controller):
         "/crm_workflow/trigger/<string:token>",
         type="http",
         auth="public",
-        methods=["POST"],
         csrf=False,
         save_session=False,
     )
     def call_trigger(self, token, **kwargs):
         """An incoming webhook moves the opportunity it names to the
         trigger's stage. Always a JSON answer, never an HTML page."""
-        Trigger = request.env["crm.workflow.trigger"].sudo()
+        env = request.env
+        if request.httprequest.method != "POST":
+            return method_not_allowed(env)
+        refused = not_json(env)
+        if refused:
+            return refused
+        Trigger = env["crm.workflow.trigger"].sudo()
         headers = request.httprequest.headers
-        status, body = Trigger._handle_webhook(
-            token,
-            request.httprequest.get_data(),
-            delivery_id=headers.get("Idempotency-Key") or headers.get("Webhook-Id"),
-        )
+        try:
+            with env.cr.savepoint():
+                status, body = Trigger._handle_webhook(
+                    token,
+                    request.httprequest.get_data(),
+                    delivery_id=headers.get("Idempotency-Key")
+                    or headers.get("Webhook-Id"),
+                )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # Odoo retries the request
+        except Exception:
+            # a fault of ours: logged with its traceback, answered in JSON
+            _logger.exception("Webhook trigger call failed")
+            status, body = (
+                500,
+                {
+                    "status": "error",
+                    "message": env._("The call failed on the server; it was logged."),
+                },
+            )
         return request.make_json_response(body, status=status)
 
 
@@ -85,7 +134,6 @@ class CrmWorkflowFunctionController(http.Controller):
         "/crm_workflow/function/<string:api_name>",
         type="http",
         auth="public",
-        methods=["POST"],
         csrf=False,
         save_session=False,
     )
@@ -93,6 +141,11 @@ class CrmWorkflowFunctionController(http.Controller):
         """Call a function over HTTP: a JSON object of arguments in, JSON out,
         always (never an HTML error page)."""
         env = request.env
+        if request.httprequest.method != "POST":
+            return method_not_allowed(env)
+        refused = not_json(env)
+        if refused:
+            return refused
         uid = api_key_user(env)
         if not uid:
             return json_error(

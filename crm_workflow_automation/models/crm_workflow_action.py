@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
+from .choices import unknown_choice_problem
 from .crm_workflow_rule import DATE_UNITS, delay_too_long, local_eta
 
 # A record notified one by one up to this batch size; larger batches get one
@@ -146,7 +147,7 @@ class CrmWorkflowAction(models.Model):
         conditions = self.env["crm.workflow.condition"]
         for vals in vals_list:
             self._check_code_access(vals)
-            self._check_delay_fits(vals)
+            self._check_vals_before_save(vals)
             if vals.get("condition_id"):
                 # the parent says which records: a value from the form's
                 # context may predate a change of the rule's record type
@@ -158,7 +159,7 @@ class CrmWorkflowAction(models.Model):
 
     def write(self, vals):
         self._check_code_access(vals)
-        self._check_delay_fits(vals)
+        self._check_vals_before_save(vals)
         res = super().write(vals)
         if set(vals) - self._fields_without_check():
             self._check_configuration()
@@ -177,12 +178,27 @@ class CrmWorkflowAction(models.Model):
         return ()
 
     @api.model
-    def _check_delay_fits(self, vals):
-        """Before the database sees it: an amount the column cannot hold."""
+    def _check_vals_before_save(self, vals):
+        """Before the database sees them: values that the database or the ORM
+        would refuse in their own words, or that the check after the save
+        could not see (a type extends this for its fields)."""
+        problem = unknown_choice_problem(self, vals)
+        if problem:
+            self._refuse_vals(vals, problem)
         if delay_too_long(vals.get("delay_amount"), None):
-            raise ValidationError(
-                self.env._("The delay of an action must be less than 100 years.")
+            self._refuse_vals(
+                vals, self.env._("the delay must be less than 100 years.")
             )
+
+    @api.model
+    def _refuse_vals(self, vals, problem):
+        """Refuse ``vals`` before they are saved, naming the action and its rule
+        as the check after the save does (a record being created has only its
+        values: a new record stands in for it)."""
+        naming = {f: vals[f] for f in ("name", "condition_id") if f in vals}
+        if vals.get("action_type") in self._fields["action_type"].get_values(self.env):
+            naming["action_type"] = vals["action_type"]  # its label names it
+        (self[:1] or self.new(naming))._raise_config(problem)
 
     @api.model
     def _check_code_access(self, vals):
@@ -227,13 +243,23 @@ class CrmWorkflowAction(models.Model):
                 checker()
 
     def _raise_config(self, problem):
-        raise ValidationError(
-            self.env._(
-                "Action “%(action)s” of rule “%(rule)s”: %(problem)s",
+        raise ValidationError(self._config_message(problem))
+
+    def _config_message(self, problem):
+        """``problem`` (a sentence) in the words of the action's owner: "Action
+        … of rule …". A model that delegates to actions says it its own way."""
+        owner = self._owner()
+        if not owner:  # an action of no rule (yet)
+            return self.env._(
+                "Action “%(action)s”: %(problem)s",
                 action=self.name or "",
-                rule=self._owner().name or "",
                 problem=problem,
             )
+        return self.env._(
+            "Action “%(action)s” of rule “%(rule)s”: %(problem)s",
+            action=self.name or "",
+            rule=owner.name or "",
+            problem=problem,
         )
 
     def _check_model_field(self, field, missing):

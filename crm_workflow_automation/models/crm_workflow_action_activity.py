@@ -2,9 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .crm_workflow_action import NOTIFY_SUMMARY_THRESHOLD
+from .crm_workflow_rule import delay_too_long
 
 
 class CrmWorkflowAction(models.Model):
@@ -40,7 +41,20 @@ class CrmWorkflowAction(models.Model):
         "('relation', '=', 'res.users')]",
     )
 
+    @api.model
+    def _check_vals_before_save(self, vals):
+        super()._check_vals_before_save(vals)
+        if delay_too_long(vals.get("activity_due_days"), "days"):
+            self._refuse_vals(vals, self._due_too_far())
+
+    def _due_too_far(self):
+        # the bound of every delay: far beyond any real task, far below the
+        # calendar's end (year 9999), where the deadline would overflow
+        return self.env._("a task must be due within 100 years (36,500 days).")
+
     def _check_activity(self):
+        if delay_too_long(self.activity_due_days, "days"):
+            self._raise_config(self._due_too_far())
         if not self.activity_type_id:
             self._raise_config(self.env._("choose the activity type of the task."))
         if self.activity_user_type == "user" and not self.activity_user_id:

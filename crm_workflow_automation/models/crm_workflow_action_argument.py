@@ -1,7 +1,6 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.tools import safe_eval
 
 
 class CrmWorkflowActionArgument(models.Model):
@@ -59,12 +58,3 @@ class CrmWorkflowActionArgument(models.Model):
         """An expression is code: Workflow Developers only."""
         if vals.get("expression") and not self.env.su:
             self.env["crm.workflow.action"]._check_developer()
-
-    @api.model
-    def _expression_problem(self, expression):
-        try:
-            safe_eval.test_python_expr((expression or "").strip(), mode="eval")
-            compile((expression or "").strip(), "<expression>", "eval")
-        except (SyntaxError, ValueError, NameError) as e:
-            return str(e)
-        return False

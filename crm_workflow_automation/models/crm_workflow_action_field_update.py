@@ -6,6 +6,8 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.tools import safe_eval
 
+from . import function_sandbox
+
 
 class CrmWorkflowAction(models.Model):
     _inherit = "crm.workflow.action"
@@ -79,6 +81,39 @@ class CrmWorkflowAction(models.Model):
     def _code_fields(self):
         return super()._code_fields() + ("update_expression",)
 
+    @api.model
+    def _check_vals_before_save(self, vals):
+        """A reference to a record that does not exist is saved as typed but
+        reads as empty: the check after the save cannot see it, and every run
+        would fail on it."""
+        super()._check_vals_before_save(vals)
+        ref = vals.get("update_record_ref")
+        if not ref or not isinstance(ref, str):
+            return
+        model, __, res_id = ref.partition(",")
+        if (
+            model not in self.env
+            or self.env[model]._abstract
+            or not res_id.strip().isdigit()
+        ):
+            self._refuse_vals(
+                vals,
+                self.env._(
+                    "“%(value)s” is not a record; choose the record of the new value.",
+                    value=ref,
+                ),
+            )
+        elif not self.env[model].sudo().browse(int(res_id)).exists():
+            self._refuse_vals(
+                vals,
+                self.env._(
+                    "the record %(model)s #%(id)s does not exist (it may have "
+                    "been deleted); choose another one.",
+                    model=self.env["ir.model"]._get(model).name,
+                    id=res_id.strip(),
+                ),
+            )
+
     def _check_field_update(self):
         field = self.update_field_id
         self._check_model_field(field, self.env._("choose the field to update."))
@@ -88,14 +123,9 @@ class CrmWorkflowAction(models.Model):
                 self._raise_config(
                     self.env._("enter the expression that computes the new value.")
                 )
-            try:
-                safe_eval.test_python_expr(expression.strip(), mode="eval")
-                compile(expression.strip(), "<expression>", "eval")
-            except (SyntaxError, ValueError, NameError) as e:
-                # NameError: a forbidden name (``__class__``), raised, not returned
-                self._raise_config(
-                    self.env._("the expression does not compile: %(error)s", error=e)
-                )
+            problem = self._expression_error(expression)
+            if problem:
+                self._raise_config(problem)
             return
         if (
             field.ttype in ("many2one", "many2many")
@@ -121,6 +151,8 @@ class CrmWorkflowAction(models.Model):
                 self._raise_config(
                     self.env._("“%(value)s” is not a number.", value=self.update_value)
                 )
+        if field.ttype in ("date", "datetime") and self.update_value:
+            self._check_date_value(field.ttype)
         if (
             field.ttype == "selection"
             and not self.update_selection_value
@@ -134,6 +166,62 @@ class CrmWorkflowAction(models.Model):
                         value=self.update_value,
                     )
                 )
+
+    def _check_date_value(self, ttype):
+        """A fixed date is written as it is typed, so it must be one the field
+        reads: 2026-12-31 (and a time, for a date and time). A date relative
+        to the run (in a week) is an expression's job."""
+        converter = (
+            fields.Date.to_date if ttype == "date" else fields.Datetime.to_datetime
+        )
+        try:
+            converter(self.update_value)
+        except ValueError:
+            example = "2026-12-31" if ttype == "date" else "2026-12-31 17:30:00"
+            self._raise_config(
+                self.env._(
+                    "“%(value)s” is not a date; write it as %(example)s (a date "
+                    "relative to the run, such as in a week, needs an expression).",
+                    value=self.update_value,
+                    example=example,
+                )
+            )
+
+    def _expression_error(self, expression, argument=None):
+        """What is wrong with an expression of this action (of its function's
+        ``argument``), or False. Checked at save: accepted, it would fail at
+        every run."""
+        problem = function_sandbox.expression_problem(expression)
+        if problem and argument:
+            return self.env._(
+                "the expression of the argument “%(name)s” does not compile: %(error)s",
+                name=argument,
+                error=problem,
+            )
+        if problem:
+            return self.env._(
+                "the expression does not compile: %(error)s", error=problem
+            )
+        names = {"record", *self._expression_context(self.env[self.model_name])}
+        unknown = function_sandbox.unknown_names(expression, names)
+        if not unknown:
+            return False
+        available = ", ".join(sorted(names))
+        if argument:
+            return self.env._(
+                "the expression of the argument “%(argument)s” uses “%(name)s”, "
+                "which is not available; it may use %(names)s and Python's basic "
+                "functions (len, min, max, round…).",
+                argument=argument,
+                name=unknown[0],
+                names=available,
+            )
+        return self.env._(
+            "the expression uses “%(name)s”, which is not available; it may use "
+            "%(names)s and Python's basic functions (len, min, max, round…).",
+            name=unknown[0],
+            names=available,
+        )
 
     def _field_update_target(self, records):
         """Field updates run as the user who triggered them; as superuser only

@@ -69,16 +69,9 @@ class CrmWorkflowAction(models.Model):
                     )
                 )
             if line.mode == "expression":
-                problem = line._expression_problem(line.expression)
+                problem = self._expression_error(line.expression, argument=line.name)
                 if problem:
-                    self._raise_config(
-                        self.env._(
-                            "the expression of the argument “%(name)s” does not "
-                            "compile: %(error)s",
-                            name=line.name,
-                            error=problem,
-                        )
-                    )
+                    self._raise_config(problem)
             elif line.value:
                 try:
                     line.argument_id._convert(

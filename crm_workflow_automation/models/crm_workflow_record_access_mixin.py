@@ -102,5 +102,16 @@ class CrmWorkflowRecordAccessMixin(models.AbstractModel):
 
         return forbidden, functools.partial(make_error)
 
+    def fetch(self, field_names):
+        """Reading rows by id: ``fetch`` finds the ones ``_search`` hides and
+        raises the record rules' generic message; the reason is ours to tell."""
+        try:
+            return super().fetch(field_names)
+        except AccessError:
+            result = None if self._sees_all() else self._check_access("read")
+            if result:
+                raise result[1]() from None
+            raise
+
 
 SQL_ROWS = 'SELECT id, res_model, res_id FROM "{table}" WHERE id = ANY(%s)'

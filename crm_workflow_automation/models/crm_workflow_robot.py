@@ -115,12 +115,18 @@ class CrmWorkflowRobot(models.Model):
             # the form sends model_id False: a robot's action is on leads
             if not vals.get("model_id"):
                 vals["model_id"] = lead_model
-        return super().create(vals_list)
+        # the action is created first (``_inherits``): its checks then know
+        # whose it is, before the robot exists
+        robots = super(
+            CrmWorkflowRobot, self.with_context(crm_workflow_robot_action=True)
+        ).create(vals_list)
+        return robots.with_env(self.env)
 
     def write(self, vals):
         """The action's fields go to it in one write: the ORM writes delegated
         fields one by one, and a new type would be checked before its own
         fields arrive."""
+        self._check_vals_before_save(vals)
         inherited = {
             name: vals[name]
             for name in list(vals)
@@ -235,6 +241,16 @@ class CrmWorkflowAction(models.Model):
 
     def _owner(self):
         return self.robot_ids[:1] or super()._owner()
+
+    def _config_message(self, problem):
+        """A robot and its action are one thing to the user, under one name."""
+        if not (self.robot_ids or self.env.context.get("crm_workflow_robot_action")):
+            return super()._config_message(problem)
+        return self.env._(
+            "Automation rule “%(name)s”: %(problem)s",
+            name=self.name or "",
+            problem=problem,
+        )
 
     def _finish_later(self, records, context, data):
         """The robot's run is finished (a request answered): its data joins

@@ -10,6 +10,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 
+from .choices import unknown_choice_problem
+
 TRIGGERS = [
     ("on_create", "Record created"),
     ("on_write", "Record edited"),
@@ -292,6 +294,16 @@ class CrmWorkflowRule(models.Model):
                 )
             )
 
+    @api.model
+    def _check_choices(self, vals, name):
+        problem = unknown_choice_problem(self, vals)
+        if problem:
+            raise ValidationError(
+                self.env._(
+                    "Rule “%(rule)s”: %(problem)s", rule=name or "", problem=problem
+                )
+            )
+
     @api.constrains("model_id", "trigger_field_ids", "date_field_id", "trigger")
     def _check_fields_of_model(self):
         # ir.model.fields is readable by administrators only
@@ -336,9 +348,18 @@ class CrmWorkflowRule(models.Model):
     @api.constrains("model_id")
     def _check_model_is_thread(self):
         for rule in self:
-            if not rule.model_id.is_mail_thread or rule.model_name.startswith(
-                "crm.workflow."
-            ):
+            if rule.model_name.startswith("crm.workflow."):
+                # a rule reacting to rules, runs or jobs would feed on itself
+                raise ValidationError(
+                    self.env._(
+                        "Rule “%(rule)s”: %(model)s is a record type of Workflow "
+                        "Automation itself; workflow rules do not watch their own "
+                        "records (a rule would trigger itself).",
+                        rule=rule.name,
+                        model=rule.model_id.name,
+                    )
+                )
+            if not rule.model_id.is_mail_thread:
                 raise ValidationError(
                     self.env._(
                         "Rule “%(rule)s”: %(model)s has no chatter; workflow rules "
@@ -389,7 +410,10 @@ class CrmWorkflowRule(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_offset(vals.get("date_offset"), vals.get("date_offset_unit"))
+            self._check_choices(vals, vals.get("name"))
+            self._check_offset(
+                vals.get("date_offset"), vals.get("date_offset_unit"), vals.get("name")
+            )
         rules = super().create(vals_list)
         self._invalidate_rule_index()
         self.env["crm.workflow.run"]._sync_record_bindings()
@@ -399,6 +423,7 @@ class CrmWorkflowRule(models.Model):
         return rules
 
     def write(self, vals):
+        self._check_choices(vals, vals.get("name") or self[:1].name)
         for rule in self:
             self._check_offset(
                 vals.get("date_offset", rule.date_offset),

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import safe_eval
 
+from .choices import unknown_choice_problem
+
 
 class CrmWorkflowStageAutomationMixin(models.AbstractModel):
     """What robots and triggers share: they live on a stage of a pipeline,
@@ -65,11 +67,14 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_vals_before_save(vals)
         records = super().create(vals_list)
         self.env.registry.clear_cache()
         return records
 
     def write(self, vals):
+        self._check_vals_before_save(vals)
         res = super().write(vals)
         self.env.registry.clear_cache()
         return res
@@ -78,6 +83,46 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
+
+    @api.model
+    def _check_vals_before_save(self, vals):
+        """Before the database sees them: a stage or team that does not exist
+        (PostgreSQL would only name a foreign key) and an unknown choice (the
+        ORM would raise a bare ValueError), refused in words."""
+        name = vals.get("name") or (self[:1].name if self else "") or ""
+        stage, team = vals.get("stage_id"), vals.get("team_id")
+        if self._missing(stage, "crm.stage"):
+            raise ValidationError(
+                self.env._(
+                    "“%(name)s”: the stage #%(id)s does not exist (it may have "
+                    "been deleted).",
+                    name=name,
+                    id=stage,
+                )
+            )
+        if self._missing(team, "crm.team"):
+            raise ValidationError(
+                self.env._(
+                    "“%(name)s”: the sales team #%(id)s does not exist (it may "
+                    "have been deleted).",
+                    name=name,
+                    id=team,
+                )
+            )
+        problem = unknown_choice_problem(self, vals)
+        if problem:
+            raise ValidationError(
+                self.env._("“%(name)s”: %(problem)s", name=name, problem=problem)
+            )
+
+    @api.model
+    def _missing(self, value, model):
+        """Whether ``value`` is the id of no record of ``model``."""
+        return (
+            isinstance(value, int)
+            and value > 0
+            and not self.env[model].sudo().browse(value).exists()
+        )
 
     @api.model
     def board_move(self, record_id, stage_id, ordered_ids):

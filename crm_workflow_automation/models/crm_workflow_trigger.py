@@ -171,7 +171,9 @@ class CrmWorkflowTrigger(models.Model):
                 what = condition
             trigger.summary = what
 
-    @api.constrains("trigger_type", "inactivity_days", "domain")
+    @api.constrains(
+        "trigger_type", "inactivity_days", "domain", "webhook_reference_field_id"
+    )
     def _check_configuration(self):
         for trigger in self:
             checker = getattr(trigger, f"_check_{trigger.trigger_type}", None)
@@ -195,6 +197,36 @@ class CrmWorkflowTrigger(models.Model):
                     name=self.name,
                 )
             )
+
+    def _check_webhook(self):
+        problem = self._reference_field_problem()
+        if problem:
+            raise ValidationError(
+                self.env._(
+                    "Trigger “%(name)s”: %(problem)s", name=self.name, problem=problem
+                )
+            )
+
+    def _reference_field_problem(self):
+        """Why the reference field cannot name an opportunity, or False (the
+        form's domain says the same, a call over RPC skips it)."""
+        field = self.sudo().webhook_reference_field_id
+        if not field:
+            return False
+        lead_field = self.env["crm.lead"]._fields.get(field.name)
+        if (
+            field.model != "crm.lead"
+            or not lead_field
+            or not lead_field.store
+            or field.ttype not in ("char", "integer")
+        ):
+            return self.env._(
+                "the reference field must be a text or number field of the "
+                "opportunity; “%(field)s” (%(model)s) is not.",
+                field=field.field_description,
+                model=field.model,
+            )
+        return False
 
     def action_rotate_token(self):
         """A new secret URL; the old one answers 404 from now on."""
@@ -446,7 +478,30 @@ class CrmWorkflowTrigger(models.Model):
         elif body.get("email"):
             domain = [("email_from", "=ilike", str(body["email"]).strip())]
         elif reference and (body.get(reference) or body.get("ref")):
-            domain = [(reference, "=", body.get(reference) or body.get("ref"))]
+            problem = self._reference_field_problem()
+            if problem:  # saved before the check existed
+                return Lead, (
+                    500,
+                    "misconfigured",
+                    self.env._(
+                        "The trigger cannot find opportunities by reference: "
+                        "%(problem)s",
+                        problem=problem,
+                    ),
+                )
+            value = body.get(reference) or body.get("ref")
+            try:
+                if isinstance(value, bool) or not isinstance(value, str | int):
+                    raise ValueError
+                if self.webhook_reference_field_id.ttype == "integer":
+                    value = int(value)
+            except ValueError:
+                return Lead, (
+                    422,
+                    "bad_ref",
+                    self.env._("The reference must be a text or a number."),
+                )
+            domain = [(reference, "=", value)]
         else:
             return Lead, (
                 422,

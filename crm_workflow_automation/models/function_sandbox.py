@@ -155,6 +155,29 @@ def compile_problem(code):
         return str(e)
 
 
+def expression_problem(expression):
+    """Why safe_eval refuses the expression (its message), or False: a syntax
+    error, a forbidden opcode (``STORE_ATTR``) or a forbidden name
+    (``__class__``, raised rather than returned)."""
+    try:
+        return safe_eval.test_python_expr((expression or "").strip(), mode="eval")
+    except NameError as e:
+        return str(e)
+
+
+def unknown_names(expression, names):
+    """The names an expression (that safe_eval accepts) reads that are neither
+    in ``names`` nor among the sandbox's builtins, nor bound in it (a
+    comprehension's variable): ``open`` compiles, and fails at every run."""
+    loaded, bound = set(), set()
+    for node in ast.walk(ast.parse(expression.strip(), mode="eval")):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.arg):  # a lambda's parameters
+            bound.add(node.arg)
+    return sorted(loaded - bound - set(names) - set(safe_eval._BUILTINS))
+
+
 @functools.lru_cache(maxsize=256)
 def swallowing_construct(code):
     """(kind, line) of the first construct that could swallow the time

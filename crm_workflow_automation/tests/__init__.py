@@ -12,6 +12,7 @@ from . import test_new_rule_form
 from . import test_tour
 from . import test_functions
 from . import test_function_http
+from . import test_faults_input_cases
 from . import test_secrets
 from . import test_faults_webhooks
 from . import test_robots
