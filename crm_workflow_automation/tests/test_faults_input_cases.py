@@ -16,7 +16,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .odoo_server import OdooServer
-from .test_robots import StageCase
+from .common import StageCase
 
 
 @tagged("post_install", "-at_install")
