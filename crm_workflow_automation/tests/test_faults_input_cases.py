@@ -15,8 +15,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .odoo_server import OdooServer
 from .common import StageCase
+from .odoo_server import OdooServer
 
 
 @tagged("post_install", "-at_install")
