@@ -178,7 +178,7 @@ class CrmWorkflowRun(models.Model):
     caller = fields.Selection(
         CALLERS, readonly=True, help="Where the function was called from."
     )
-    result = fields.Text(string="Result", readonly=True)
+    result = fields.Text(readonly=True)
     create_date = fields.Datetime(
         string="Date", readonly=True, default=lambda self: fields.Datetime.now()
     )
