@@ -1,5 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import safe_eval
@@ -160,10 +162,8 @@ class CrmWorkflowFunctionSchedule(models.Model):
 
     def _call_safely(self, function, records):
         """A failing call is logged (by the call) and the schedule goes on."""
-        try:
+        with contextlib.suppress(FunctionError):
             function._call(records, {}, caller="schedule")
-        except FunctionError:
-            pass
 
     def action_run_now(self):
         """Run one batch now, as the cron would."""
