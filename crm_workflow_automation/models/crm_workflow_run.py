@@ -418,6 +418,7 @@ class CrmWorkflowRun(models.Model):
         """Delete the runs older than the retention setting, in batches (a
         commit between them when run by the cron). The daily report keeps the
         purged days; the records first_match rules ran for are kept apart."""
+        # pylint: disable=invalid-commit  # automatic: the cron's batches only
         days = self._purge_days()
         Daily = self.env["crm.workflow.run.daily"]
         Daily._recount_records(fields.Date.today() - timedelta(days=1))
