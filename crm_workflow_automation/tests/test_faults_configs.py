@@ -13,6 +13,8 @@ shows is one of Python's or PostgreSQL's own.
 CWA_CONFIG_EXAMPLES sets the number of configurations (CI: 15, derandomized;
 a few hundred to explore)."""
 
+# pylint: disable=print-used  # the FAULT line is the test's report (pytest -s)
+
 import contextlib
 import os
 import re

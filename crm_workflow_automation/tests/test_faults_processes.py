@@ -9,6 +9,8 @@ timeout plus a minute (Odoo's cron threads poll once a minute).
 Each test works on its own copy of the test database (``<db>_kill``,
 ``<db>_pgrestart``) and prints its figures."""
 
+# pylint: disable=print-used  # the figures are the tests' report (pytest -s)
+
 import time
 
 import pytest
