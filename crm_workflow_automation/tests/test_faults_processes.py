@@ -115,7 +115,7 @@ def _wait_all_done(dbname, rule_id, deadline, port=None):
     while time.monotonic() < deadline:
         try:
             states = _states(dbname, rule_id, port)
-        except Exception:  # noqa: BLE001 - the database may be restarting
+        except Exception:  # the database may be restarting
             states = {}
         if states and set(states) == {"done"}:
             return time.monotonic()

@@ -63,7 +63,7 @@ class TestPreview(WorkflowCase):
         cr = self.env.cr
         counts = {}
         for table in ("mail_mail", "crm_workflow_job", "crm_workflow_run"):
-            cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            cr.execute(f"SELECT count(*) FROM {table}")  # fixed names
             counts[table] = cr.fetchone()[0]
         cr.execute(
             "SELECT id, write_date FROM crm_lead WHERE id = ANY(%s) ORDER BY id",

@@ -53,7 +53,7 @@ class TestTestRun(WorkflowCase):
             "crm_workflow_job",
             "crm_workflow_run",
         ):
-            cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            cr.execute(f"SELECT count(*) FROM {table}")  # fixed names
             counts[table] = cr.fetchone()[0]
         cr.execute(
             "SELECT id, write_date, priority FROM crm_lead WHERE id = ANY(%s) "

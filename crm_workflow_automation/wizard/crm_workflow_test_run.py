@@ -275,6 +275,6 @@ class CrmWorkflowTestRun(models.TransientModel):
         try:
             with engine._savepoint():
                 detail = action._test(records, run)
-        except Exception as e:  # noqa: BLE001 - a test run reports every failure
+        except Exception as e:  # a test run reports every failure
             return self._line("failed", "\n".join(filter(None, [head, str(e)])), action)
         return self._line(outcome, "\n".join(filter(None, [head, detail])), action)
