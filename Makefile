@@ -20,12 +20,13 @@ SCREENS_DB ?= crm_workflow_screens
 SCREENS_PORT ?= 8075
 export PYTHON BASE_PYTHON
 
-.PHONY: help setup clean-setup check-odoo pg test-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo screenshots readme bench bench-jobs clean
+.PHONY: help setup clean-setup check-odoo pg test-deps lint-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo screenshots readme bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
 	@echo "make test        fresh test database, lint, translation checks, pytest"
 	@echo "make pytest      pytest only, on the existing test database $(TEST_DB)"
+	@echo "make lint        OCA's pre-commit hooks (pylint-odoo, oca-checks-odoo-module, ruff...) on every file git tracks"
 	@echo "make test-odoo   the same tests with Odoo's own runner (--test-enable), browser tours included (HTTP_PORT=$(HTTP_PORT))"
 	@echo "make i18n-export refresh $(ADDON)/i18n/*.pot and merge it into the .po files"
 	@echo "make screenshots PNGs of the main screens in English and Japanese into docs/screenshots (SCREENS_DB, SCREENS_PORT)"
@@ -57,10 +58,15 @@ browser:
 test-db: check-odoo pg
 	@MODULES=$(ADDON_LIST) tools/create_db.sh $(TEST_DB)
 
-lint:
-	@echo "ruff check / ruff format --check"
-	@$(PYTHON) -m ruff check .
-	@$(PYTHON) -m ruff format --check --quiet .
+# the lint tools alone (make test installs them with test-deps): no Odoo needed
+lint-deps:
+	@$(PYTHON) -c "import pre_commit, pre_commit_hooks, oca_pre_commit_hooks, pylint_odoo, ruff" 2>/dev/null \
+		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+
+# OCA's pre-commit hooks (.pre-commit-config.yaml): pylint-odoo, oca-checks-odoo-module,
+# oca-checks-po, pre-commit-hooks, ruff and ruff-format, on every file git tracks
+lint: lint-deps
+	@$(PYTHON) -m pre_commit run --all-files --show-diff-on-failure
 	@echo "every test module imported by its tests/__init__.py (Odoo's runner)"
 	@$(PYTHON) tools/check_test_imports.py $(ADDONS)
 

@@ -28,8 +28,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import benchlib  # noqa: E402
-from benchlib import Stats, log, mb, timed_run  # noqa: E402
+import benchlib
+from benchlib import Stats, log, mb, timed_run
 
 RESULTS = os.path.join(benchlib.ROOT, "bench", "results")
 NEW_PREFIX = "Bench new lead "

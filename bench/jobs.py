@@ -29,8 +29,8 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import benchlib  # noqa: E402
-from benchlib import log  # noqa: E402
+import benchlib
+from benchlib import log
 
 RULE_NAME = "Bench jobs rule"
 RESULTS = os.path.join(benchlib.ROOT, "bench", "results")

@@ -18,8 +18,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import benchlib  # noqa: E402
-from benchlib import log  # noqa: E402
+import benchlib
+from benchlib import log
 
 TARGET = 1.0
 

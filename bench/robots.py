@@ -16,8 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import benchlib  # noqa: E402
-from benchlib import log  # noqa: E402
+import benchlib
+from benchlib import log
 
 ROBOT_PREFIX = "Bench robot "
 RULE_PREFIX = "Bench R11 rule "

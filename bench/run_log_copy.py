@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import benchlib  # noqa: E402
+import benchlib
 
 COLUMNS = (
     "rule_id, condition_id, action_id, job_id, res_model, res_id, state, error,"

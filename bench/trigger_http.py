@@ -41,8 +41,8 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import benchlib  # noqa: E402
-from benchlib import ROOT, log  # noqa: E402
+import benchlib
+from benchlib import ROOT, log
 
 BENCH_ADDONS = os.path.join(ROOT, "bench", "addons")
 

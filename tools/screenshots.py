@@ -138,7 +138,7 @@ def ensure_database(db):
 
 
 def start_server(db, port):
-    log = open(f"/tmp/cwa-screenshots-{port}.log", "w")  # noqa: SIM115 (lives with the server)
+    log = open(f"/tmp/cwa-screenshots-{port}.log", "w")  # lives with the server
     cmd = [
         os.environ.get("PYTHON", sys.executable),
         "-m",

@@ -38,7 +38,7 @@ class CrmWorkflowAction(models.Model):
             return set()
         try:
             domain = self.condition_id._eval_domain()
-        except Exception:  # noqa: BLE001 - the condition reports its own errors
+        except Exception:  # the condition reports its own errors
             return set()
         teams = set()
         for leaf in domain:

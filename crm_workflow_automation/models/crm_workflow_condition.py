@@ -112,7 +112,7 @@ class CrmWorkflowCondition(models.Model):
                 domain = condition._eval_domain()
                 Model = self.env[condition.model_name]
                 text = condition._domain_words(Model, domain)
-            except Exception:  # noqa: BLE001 - a broken domain is shown as it is
+            except Exception:  # a broken domain is shown as it is
                 text = condition.domain
             condition.domain_text = text or self.env._("All records")
 

@@ -587,7 +587,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                     log = self._run_rules(
                         event, pairs, chain, depth, isolate=False, prefilter=prefilter
                     )
-            except Exception:  # noqa: BLE001 - replayed rule by rule below
+            except Exception:  # replayed rule by rule below
                 log = self._run_rules(event, pairs, chain, depth, prefilter=prefilter)
         else:
             log = self._run_rules(event, pairs, chain, depth, prefilter=prefilter)

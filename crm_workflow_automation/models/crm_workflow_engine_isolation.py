@@ -39,7 +39,7 @@ class CrmWorkflowEngine(models.AbstractModel):
             with self._savepoint(flush=False):
                 func(records)
             return list(records._ids), {}
-        except Exception as e:  # noqa: BLE001 - isolate, log and go on (on_error = log)
+        except Exception as e:  # isolate, log and go on (on_error = log)
             # The pending edit is back in the cache: write it now, outside any
             # savepoint, so that an error of the user's own values is theirs.
             self.env.flush_all()
@@ -52,7 +52,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 with self._savepoint():
                     func(record)
                 done.append(record.id)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 _logger.info("workflow action failed on %s: %s", record, e)
                 failures[record.id] = e
         return done, failures

@@ -100,10 +100,10 @@ class HttpHelper:
     def get(self, url, params=None, headers=None):
         return self._request("GET", url, params=params, headers=headers)
 
-    def post(self, url, json=None, headers=None):  # noqa: A002 - as requests names it
+    def post(self, url, json=None, headers=None):  # as requests names it
         return self._request("POST", url, json_body=json, headers=headers)
 
-    def put(self, url, json=None, headers=None):  # noqa: A002
+    def put(self, url, json=None, headers=None):
         return self._request("PUT", url, json_body=json, headers=headers)
 
     def delete(self, url, headers=None):
@@ -488,7 +488,7 @@ class CrmWorkflowFunction(models.Model):
                 kind="timeout",
                 line=_error_line(e, filename),
             ) from None
-        except Exception as e:  # noqa: BLE001 - reported to the caller with its line
+        except Exception as e:  # reported to the caller with its line
             line = _error_line(e, filename)
             original = _original_error(e)
             if isinstance(original, MemoryError):

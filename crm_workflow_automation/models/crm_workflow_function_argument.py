@@ -41,13 +41,12 @@ class CrmWorkflowFunctionArgument(models.Model):
     name = fields.Char(
         required=True, help="The key in args, e.g. amount for args['amount']."
     )
-    description = fields.Char(string="Description", translate=True)
+    description = fields.Char(translate=True)
     arg_type = fields.Selection(ARG_TYPES, string="Type", required=True, default="char")
     arg_model_id = fields.Many2one("ir.model", string="Record type", ondelete="cascade")
     arg_model = fields.Char(related="arg_model_id.model", string="Record model")
-    required = fields.Boolean(string="Required")
+    required = fields.Boolean()
     default = fields.Char(
-        string="Default",
         help="Used when the caller gives no value; written as text: 5, 2.5, yes, "
         "2026-12-31, a record id or JSON.",
     )

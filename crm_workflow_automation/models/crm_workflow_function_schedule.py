@@ -1,5 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import safe_eval
@@ -80,7 +82,7 @@ class CrmWorkflowFunctionSchedule(models.Model):
             domain = safe_eval.safe_eval(self.domain or "[]")
             if self.model_name:
                 self.env[self.model_name].sudo().search_count(domain, limit=1)
-        except Exception as e:  # noqa: BLE001 - reported as a configuration error
+        except Exception as e:  # reported as a configuration error
             raise ValidationError(
                 self.env._(
                     "The domain of the schedule is not valid: %(error)s", error=e
@@ -138,7 +140,7 @@ class CrmWorkflowFunctionSchedule(models.Model):
         """One batch (the cron calls again while some remain), as the
         schedule's user."""
         self.ensure_one()
-        self = self.with_user(self.user_id)  # noqa: PLW0642 - as ir.cron does
+        self = self.with_user(self.user_id)  # as ir.cron does
         function = self.function_id.with_env(self.env)
         if not function.sudo().active:
             return
@@ -160,10 +162,8 @@ class CrmWorkflowFunctionSchedule(models.Model):
 
     def _call_safely(self, function, records):
         """A failing call is logged (by the call) and the schedule goes on."""
-        try:
+        with contextlib.suppress(FunctionError):
             function._call(records, {}, caller="schedule")
-        except FunctionError:
-            pass
 
     def action_run_now(self):
         """Run one batch now, as the cron would."""

@@ -168,6 +168,7 @@ class CrmWorkflowJob(models.Model):
         budget is spent). With ``automatic`` (the cron), each claim and each
         batch is committed, and progress is reported to ``ir.cron``. Returns the
         number of jobs run."""
+        # pylint: disable=invalid-commit  # automatic: the cron's batches only
         budget = time_budget or self._time_budget()
         started = time.monotonic()
         done = 0
@@ -488,7 +489,7 @@ class _Heartbeat:
         while not self.stop.wait(self.interval):
             try:
                 self.beat()
-            except Exception:  # noqa: BLE001 - a missed beat is retried next time
+            except Exception:  # a missed beat is retried next time
                 _logger.warning("workflow job heartbeat failed", exc_info=True)
 
     def beat(self):
@@ -691,7 +692,7 @@ class _Outcome:
                    SET {assignments}, write_date = {NOW}
                   FROM unnest(%s::int4[], %s::timestamp[], %s::text[])
                        AS v(id, eta, text)
-                 WHERE j.id = v.id""",  # noqa: S608 - fixed assignments
+                 WHERE j.id = v.id""",  # fixed assignments
             [ids, etas, texts],
         )
 

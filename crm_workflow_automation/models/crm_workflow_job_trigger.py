@@ -24,7 +24,7 @@ class CrmWorkflowJob(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # the rate limit counts a trigger's calls of the last minute
         tools.create_index(
             self.env.cr,
@@ -33,12 +33,14 @@ class CrmWorkflowJob(models.Model):
             ["trigger_id", "create_date"],
             where="trigger_id IS NOT NULL",
         )
+        return res
 
     @api.depends("rule_id", "action_id", "record_name", "trigger_id")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        res = super()._compute_display_name()
         for job in self.filtered("trigger_id"):
             job.display_name = f"{job.trigger_id.name} / {job.record_name}"
+        return res
 
     def _run_trigger_group(self, outcome):
         """Queued webhook calls: the moves they ask for, each opportunity in

@@ -133,7 +133,6 @@ class CrmWorkflowRule(models.Model):
     )
     trigger = fields.Selection(
         TRIGGERS,
-        string="Trigger",
         required=True,
         default="on_create_or_write",
         tracking=True,

@@ -178,7 +178,7 @@ class CrmWorkflowRun(models.Model):
     caller = fields.Selection(
         CALLERS, readonly=True, help="Where the function was called from."
     )
-    result = fields.Text(string="Result", readonly=True)
+    result = fields.Text(readonly=True)
     create_date = fields.Datetime(
         string="Date", readonly=True, default=lambda self: fields.Datetime.now()
     )
@@ -418,6 +418,7 @@ class CrmWorkflowRun(models.Model):
         """Delete the runs older than the retention setting, in batches (a
         commit between them when run by the cron). The daily report keeps the
         purged days; the records first_match rules ran for are kept apart."""
+        # pylint: disable=invalid-commit  # automatic: the cron's batches only
         days = self._purge_days()
         Daily = self.env["crm.workflow.run.daily"]
         Daily._recount_records(fields.Date.today() - timedelta(days=1))

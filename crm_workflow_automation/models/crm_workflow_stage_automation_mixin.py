@@ -165,7 +165,7 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
         """The condition in a few words for the board: "if Stage = New, …"."""
         try:
             domain = self._eval_domain()
-        except Exception:  # noqa: BLE001 - a summary never breaks the board
+        except Exception:  # a summary never breaks the board
             return self.domain or ""
         fields_ = self.env["crm.lead"]._fields
         parts = []

@@ -293,7 +293,7 @@ class CrmWorkflowTrigger(models.Model):
         if self.trigger_type == "field_match":
             try:
                 domain = self._eval_domain()
-            except Exception:  # noqa: BLE001 - the trigger reports its own errors
+            except Exception:  # the trigger reports its own errors
                 return set()
             return {
                 str(leaf[0]).split(".")[0]

@@ -41,8 +41,9 @@ REFIRE_INTERVAL = 0.05
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 
 
-class FunctionTimeout(BaseException):  # noqa: N818 - raised into the thread, not caught by except Exception
-    """Raised asynchronously in a thread whose function overran its budget."""
+class FunctionTimeout(BaseException):
+    """Raised asynchronously in a thread whose function overran its budget
+    (a BaseException: the function's own ``except Exception`` does not catch it)."""
 
 
 class _Call:

@@ -14,11 +14,12 @@ class IrCron(models.Model):
     def _reschedule_later(self, job):
         """The main runner's due triggers are deleted here: after the commit,
         one look at the queue wakes it again for a job its run did not see."""
-        super()._reschedule_later(job)
+        res = super()._reschedule_later(job)
         if job["id"] == self.env["crm.workflow.job"]._main_runner_id():
             self.env.cr.postcommit.add(
                 functools.partial(wake_if_due, self.env.cr.dbname)
             )
+        return res
 
     def _crm_workflow_sync_runners(self, count):
         """Keep ``count`` runner crons active (one cron runs in one worker at a

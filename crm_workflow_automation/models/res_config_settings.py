@@ -55,10 +55,11 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         self.env["ir.cron"].sudo()._crm_workflow_sync_runners(
             max(1, self.crm_workflow_parallel_runners or 1)
         )
+        return res
 
     @api.constrains("crm_workflow_run_retention_days")
     def _check_retention(self):

@@ -69,11 +69,12 @@ class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
 
 class GuardedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
+        res = super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {
             "http": GuardedHTTPConnectionPool,
             "https": GuardedHTTPSConnectionPool,
         }
+        return res
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@
 it receives and answers from a script (status, headers, body, delays), so
 that the tests exercise the real transport, never a mock of HTTP."""
 
+import contextlib
 import json
 import socket
 import threading
@@ -46,7 +47,8 @@ class _Handler(BaseHTTPRequestHandler):
         answer = receiver.next_answer()
         if answer.delay and receiver.stopping.wait(answer.delay):
             return
-        try:
+        # OSError: the client gave up (timeout), nothing to answer to
+        with contextlib.suppress(OSError):
             self.send_response(answer.status)
             for name, value in answer.headers.items():
                 self.send_header(name, value)
@@ -57,12 +59,10 @@ class _Handler(BaseHTTPRequestHandler):
             if answer.body_delay and receiver.stopping.wait(answer.body_delay):
                 return
             self.wfile.write(answer.body)
-        except OSError:
-            pass  # the client gave up (timeout): nothing to answer to
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):  # the base class's name
         pass  # keep the test output clean
 
 

@@ -6,6 +6,7 @@ status report store them as NULL, and the user's save goes through."""
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..models.crm_workflow_run import LOG_COLUMNS
 from .common import WorkflowCase
@@ -95,10 +96,13 @@ class TestEmptyFields(WorkflowCase):
 
         Run._log_bulk(self.log_rows(res_id=lead.id))
 
-        columns = ", ".join(NULLABLE)
+        columns = SQL(", ").join(SQL.identifier(name) for name in NULLABLE)
         self.env.cr.execute(
-            f"SELECT {columns} FROM crm_workflow_run WHERE id > %s ORDER BY id",
-            [last_run],
+            SQL(
+                "SELECT %s FROM crm_workflow_run WHERE id > %s ORDER BY id",
+                columns,
+                last_run,
+            )
         )
         logged = self.env.cr.fetchall()
         self.assertEqual(len(logged), 5)

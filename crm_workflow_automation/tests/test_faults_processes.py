@@ -9,6 +9,8 @@ timeout plus a minute (Odoo's cron threads poll once a minute).
 Each test works on its own copy of the test database (``<db>_kill``,
 ``<db>_pgrestart``) and prints its figures."""
 
+# pylint: disable=print-used  # the figures are the tests' report (pytest -s)
+
 import time
 
 import pytest
@@ -113,7 +115,7 @@ def _wait_all_done(dbname, rule_id, deadline, port=None):
     while time.monotonic() < deadline:
         try:
             states = _states(dbname, rule_id, port)
-        except Exception:  # noqa: BLE001 - the database may be restarting
+        except Exception:  # the database may be restarting
             states = {}
         if states and set(states) == {"done"}:
             return time.monotonic()

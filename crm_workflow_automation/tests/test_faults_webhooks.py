@@ -4,6 +4,8 @@
 that answers 10 MB, one that redirects to an internal address. The runner
 stays bounded in time and memory, and the SSRF guard holds on redirects."""
 
+# pylint: disable=print-used  # the FAULT line is the test's report (pytest -s)
+
 import socket
 import time
 import tracemalloc

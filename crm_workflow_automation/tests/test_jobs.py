@@ -451,7 +451,7 @@ class TestRunner(JobCase):
                     barrier.wait()
                     claimed[name] = Job._claim(limit=25, now=now)
                     time.sleep(0.2)  # hold the row locks while the other claims
-            except Exception as e:  # noqa: BLE001 - reported by the main thread
+            except Exception as e:  # reported by the main thread
                 errors.append(e)
 
         threads = [threading.Thread(target=runner, args=(n,)) for n in "AB"]

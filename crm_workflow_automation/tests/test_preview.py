@@ -8,6 +8,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import WorkflowCase
 
@@ -63,7 +64,7 @@ class TestPreview(WorkflowCase):
         cr = self.env.cr
         counts = {}
         for table in ("mail_mail", "crm_workflow_job", "crm_workflow_run"):
-            cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
             counts[table] = cr.fetchone()[0]
         cr.execute(
             "SELECT id, write_date FROM crm_lead WHERE id = ANY(%s) ORDER BY id",

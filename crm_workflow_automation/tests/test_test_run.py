@@ -9,6 +9,7 @@ import hmac
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from .common import WorkflowCase
 
@@ -53,7 +54,7 @@ class TestTestRun(WorkflowCase):
             "crm_workflow_job",
             "crm_workflow_run",
         ):
-            cr.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
             counts[table] = cr.fetchone()[0]
         cr.execute(
             "SELECT id, write_date, priority FROM crm_lead WHERE id = ANY(%s) "

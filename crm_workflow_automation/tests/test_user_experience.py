@@ -112,7 +112,7 @@ class TestRunNoteInChatter(WorkflowCase):
             )
 
     def test_no_note_on_a_batch_over_the_limit(self):
-        from odoo.addons.crm_workflow_automation.models import crm_workflow_engine_log
+        from ..models import crm_workflow_engine_log
 
         rule = self.make_rule(
             name="Mass",

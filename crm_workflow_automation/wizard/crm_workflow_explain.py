@@ -342,7 +342,7 @@ class CrmWorkflowExplain(models.TransientModel):
                 continue
             try:
                 domain = condition._eval_domain()
-            except Exception as e:  # noqa: BLE001 - shown, not raised
+            except Exception as e:  # shown, not raised
                 lines.append(self._line(rule, "condition", "no", str(e), condition))
                 continue
             ok = self._meets(record, domain)
@@ -496,7 +496,7 @@ class CrmWorkflowExplain(models.TransientModel):
             reasons.append(self.env._("the opportunity is in another stage"))
         try:
             domain = robot._scope_domain()
-        except Exception as e:  # noqa: BLE001 - shown, not raised
+        except Exception as e:  # shown, not raised
             domain = None
             lines.append(self._line(robot, "condition", "no", str(e)))
             reasons.append(self.env._("its condition is not valid"))

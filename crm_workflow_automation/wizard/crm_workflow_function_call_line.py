@@ -20,4 +20,4 @@ class CrmWorkflowFunctionCallLine(models.TransientModel):
     description = fields.Char(related="argument_id.description")
     arg_type = fields.Selection(related="argument_id.arg_type")
     required = fields.Boolean(related="argument_id.required")
-    value = fields.Char(string="Value")
+    value = fields.Char()

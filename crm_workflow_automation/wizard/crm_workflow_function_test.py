@@ -1,5 +1,6 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
 import json
 import time
 
@@ -66,17 +67,15 @@ class CrmWorkflowFunctionTest(models.TransientModel):
         args = function._prepare_args(raw)
         log_lines, outcome = [], {}
         started = time.perf_counter()
-        try:
-            with self.env["crm.workflow.engine"]._savepoint():
-                try:
-                    if records is None:
-                        records = (self.env[model] if model else self.env.user).browse()
-                    outcome["result"] = function._execute(records, args, {}, log_lines)
-                except FunctionError as e:
-                    outcome["error"] = e
-                raise _RolledBack
-        except _RolledBack:
-            pass
+        engine = self.env["crm.workflow.engine"]
+        with contextlib.suppress(_RolledBack), engine._savepoint():
+            try:
+                if records is None:
+                    records = (self.env[model] if model else self.env.user).browse()
+                outcome["result"] = function._execute(records, args, {}, log_lines)
+            except FunctionError as e:
+                outcome["error"] = e
+            raise _RolledBack
         values = {
             "duration": time.perf_counter() - started,
             "log_text": "\n".join(log_lines),

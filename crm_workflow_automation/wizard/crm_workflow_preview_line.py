@@ -16,9 +16,9 @@ class CrmWorkflowPreviewLine(models.TransientModel):
     )
     name = fields.Char(string="Records")
     match_count = fields.Integer(string="Matching records")
-    sample = fields.Text(string="Sample")
+    sample = fields.Text()
     sample_res_ids = fields.Char(string="Sample record IDs")
-    domain = fields.Text(string="Domain")
+    domain = fields.Text()
 
     def action_open_records(self):
         """The matching records, in a list."""

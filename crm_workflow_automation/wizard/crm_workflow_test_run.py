@@ -1,5 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -72,15 +74,12 @@ class CrmWorkflowTestRun(models.TransientModel):
         records = self._record()
         lines = []
         engine = self.env["crm.workflow.engine"]
-        try:
-            with engine._savepoint():
-                if self.rule_id:
-                    self._test_rule(self.rule_id.sudo(), records, lines)
-                else:
-                    self._test_robot(self.robot_id.sudo(), records, lines)
-                raise _RolledBack
-        except _RolledBack:
-            pass
+        with contextlib.suppress(_RolledBack), engine._savepoint():
+            if self.rule_id:
+                self._test_rule(self.rule_id.sudo(), records, lines)
+            else:
+                self._test_robot(self.robot_id.sudo(), records, lines)
+            raise _RolledBack
         self.line_ids.unlink()
         self.write(
             {
@@ -276,6 +275,6 @@ class CrmWorkflowTestRun(models.TransientModel):
         try:
             with engine._savepoint():
                 detail = action._test(records, run)
-        except Exception as e:  # noqa: BLE001 - a test run reports every failure
+        except Exception as e:  # a test run reports every failure
             return self._line("failed", "\n".join(filter(None, [head, str(e)])), action)
         return self._line(outcome, "\n".join(filter(None, [head, detail])), action)

@@ -4,7 +4,7 @@
 stage robots' ``stage_id`` is another field), and conditions and actions hold
 their record type in a plain ``model_id``, filled here from their rule."""
 
-from odoo.tools import sql
+from odoo.tools import SQL, sql
 
 
 def migrate(cr, version):
@@ -25,16 +25,22 @@ def migrate(cr, version):
             ],
         )
     for table, join in (
-        ("crm_workflow_condition", "t.rule_id"),
+        ("crm_workflow_condition", SQL("t.rule_id")),
         (
             "crm_workflow_action",
-            "(SELECT rule_id FROM crm_workflow_condition c"
-            " WHERE c.id = t.condition_id)",
+            SQL(
+                "(SELECT rule_id FROM crm_workflow_condition c"
+                " WHERE c.id = t.condition_id)"
+            ),
         ),
     ):
         if not sql.column_exists(cr, table, "model_id"):
             sql.create_column(cr, table, "model_id", "int4")
         cr.execute(
-            f"UPDATE {table} t SET model_id = r.model_id FROM crm_workflow_rule r"  # noqa: S608
-            f" WHERE r.id = {join} AND t.model_id IS NULL"
+            SQL(
+                "UPDATE %s t SET model_id = r.model_id FROM crm_workflow_rule r"
+                " WHERE r.id = %s AND t.model_id IS NULL",
+                SQL.identifier(table),
+                join,
+            )
         )
