@@ -43,9 +43,10 @@ class CrmWorkflowAction(models.Model):
 
     @api.model
     def _check_vals_before_save(self, vals):
-        super()._check_vals_before_save(vals)
+        res = super()._check_vals_before_save(vals)
         if delay_too_long(vals.get("activity_due_days"), "days"):
             self._refuse_vals(vals, self._due_too_far())
+        return res
 
     def _due_too_far(self):
         # the bound of every delay: far beyond any real task, far below the
