@@ -663,20 +663,16 @@ class CrmWorkflowFunction(models.Model):
         ``review_reason``) and give a "Review this function" task to the
         responsible of each rule and robot calling them (else the function's
         author, else the administrator). Used by the migrations."""
-        labels = dict(self._fields["review_reason"]._description_selection(self.env))
         todo = self.env.ref("mail.mail_activity_data_todo")
+        field = self._fields["review_reason"]
         for function in self.sudo():
             function.review_reason = reason
             for user in function._review_users():
-                translated = function.with_context(lang=user.lang)
+                env = function.with_context(lang=user.lang).env
                 function.activity_schedule(
                     activity_type_id=todo.id,
-                    summary=translated.env._("Review this function"),
-                    note=dict(
-                        translated._fields["review_reason"]._description_selection(
-                            translated.env
-                        )
-                    ).get(reason, labels.get(reason)),
+                    summary=env._("Review this function"),
+                    note=dict(field._description_selection(env))[reason],
                     user_id=user.id,
                 )
 
