@@ -15,12 +15,17 @@ DEMO_PORT ?= 8069
 # Odoo's HTTP server in make test-odoo (the browser tours need it)
 HTTP_PORT ?= 8069
 LANGS := de_DE,fr_FR,ja_JP
+# make test-upgrade: from which version (a commit, a tag or a manifest
+# version), into which database, the webhook receiver's port
+UPGRADE_FROM ?= 18.0.1.0.0
+UPGRADE_DB ?= crm_workflow_upgrade
+UPGRADE_PORT ?= 8077
 # make screenshots: its own demo database and port
 SCREENS_DB ?= crm_workflow_screens
 SCREENS_PORT ?= 8075
 export PYTHON BASE_PYTHON
 
-.PHONY: help setup clean-setup check-odoo pg test-deps lint-deps browser test-db lint i18n-check i18n-export test test-odoo pytest demo screenshots readme bench bench-jobs clean
+.PHONY: help setup clean-setup check-odoo pg test-deps lint-deps browser test-db lint i18n-check i18n-export test test-odoo test-upgrade pytest demo screenshots readme bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
@@ -28,6 +33,7 @@ help:
 	@echo "make pytest      pytest only, on the existing test database $(TEST_DB)"
 	@echo "make lint        OCA's pre-commit hooks (pylint-odoo, oca-checks-odoo-module, ruff...) on every file git tracks"
 	@echo "make test-odoo   the same tests with Odoo's own runner (--test-enable), browser tours included (HTTP_PORT=$(HTTP_PORT))"
+	@echo "make test-upgrade install $(ADDON) $(UPGRADE_FROM) with demo and data of every kind, upgrade it to this tree, check nothing is lost"
 	@echo "make i18n-export refresh $(ADDON)/i18n/*.pot and merge it into the .po files"
 	@echo "make screenshots PNGs of the main screens in English and Japanese into docs/screenshots (SCREENS_DB, SCREENS_PORT)"
 	@echo "make readme      render $(ADDON)/README.rst and static/description/index.html from readme/*.md"
@@ -94,6 +100,11 @@ test-odoo: check-odoo browser
 
 test: test-deps browser test-db lint i18n-check test-odoo pytest
 
+# An older version (UPGRADE_FROM) upgraded to the working tree: nothing lost,
+# demo data loaded, the jobs left open run (tools/test_upgrade.sh)
+test-upgrade: check-odoo pg
+	@tools/test_upgrade.sh $(UPGRADE_FROM) $(UPGRADE_DB) $(UPGRADE_PORT)
+
 demo: check-odoo pg
 	@tools/demo.sh $(DEMO_DB) $(DEMO_PORT) $(LANGS)
 
@@ -126,3 +137,4 @@ bench-jobs: check-odoo pg
 
 clean:
 	-dropdb --if-exists $(TEST_DB)
+	-dropdb --if-exists $(UPGRADE_DB)

@@ -124,7 +124,7 @@ class CrmWorkflowFunction(models.Model):
     ``function``), from a button, on a schedule and over HTTP."""
 
     _name = "crm.workflow.function"
-    _inherit = ["crm.workflow.run.owner.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.workflow.run.owner.mixin"]
     _run_owner_field = "function_id"
     _description = "Workflow Function"
     _order = "name, id"
@@ -187,6 +187,19 @@ class CrmWorkflowFunction(models.Model):
     schedule_ids = fields.One2many(
         "crm.workflow.function.schedule", "function_id", string="Schedules"
     )
+    review_reason = fields.Selection(
+        [
+            ("restored", "Code restored by an upgrade"),
+            ("refused", "Code kept by an upgrade, refused by the sandbox"),
+        ],
+        string="Needs review",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="An upgrade changed what this function does, or kept code that "
+        "cannot run: check it, then mark it as reviewed.",
+    )
+    code_problem = fields.Char(compute="_compute_code_problem", string="Problem")
     run_ids = fields.One2many("crm.workflow.run", "function_id", string="Call log")
     run_count = fields.Integer(compute="_compute_run_count", string="Number of calls")
 
@@ -202,6 +215,11 @@ class CrmWorkflowFunction(models.Model):
         )
         for function in self:
             function.run_count = counts.get(function, 0)
+
+    @api.depends("code")
+    def _compute_code_problem(self):
+        for function in self:
+            function.code_problem = function.sudo()._code_problem() or False
 
     # ------------------------------------------------------------------
     # constraints and CRUD
@@ -249,18 +267,12 @@ class CrmWorkflowFunction(models.Model):
             )
         swallow = function_sandbox.swallowing_construct(code)
         if swallow:
-            kind, line = swallow
-            problem = (
-                self.env._("a bare except: catches everything, name the exception")
-                if kind == "except"
-                else self.env._("return, break or continue in a finally block")
-            )
             return self.env._(
                 "The code of “%(name)s” cannot be stopped by its time budget at "
                 "line %(line)s: %(problem)s.",
                 name=self.name,
-                line=line,
-                problem=problem,
+                line=swallow[1],
+                problem=self.env._("return, break or continue in a finally block"),
             )
         return False
 
@@ -633,6 +645,52 @@ class CrmWorkflowFunction(models.Model):
                 value = None
             values[arg.name] = json.loads(json.dumps(value, default=json_default))
         return json.dumps(values, indent=2, ensure_ascii=False)
+
+    def action_mark_reviewed(self):
+        """The review is done: the flag and the review tasks go."""
+        self.write({"review_reason": False})
+        self.activity_ids.filtered(
+            lambda a: a.automated
+            and a.activity_type_id == self.env.ref("mail.mail_activity_data_todo")
+        ).action_feedback()
+
+    # ------------------------------------------------------------------
+    # upgrades: never change what a function does without telling
+    # ------------------------------------------------------------------
+
+    def _flag_for_review(self, reason):
+        """Mark the functions as needing a review (``reason``: a key of
+        ``review_reason``) and give a "Review this function" task to the
+        responsible of each rule and robot calling them (else the function's
+        author, else the administrator). Used by the migrations."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        field = self._fields["review_reason"]
+        for function in self.sudo():
+            function.review_reason = reason
+            for user in function._review_users():
+                env = function.with_context(lang=user.lang).env
+                function.activity_schedule(
+                    activity_type_id=todo.id,
+                    summary=env._("Review this function"),
+                    note=dict(field._description_selection(env))[reason],
+                    user_id=user.id,
+                )
+
+    def _review_users(self):
+        self.ensure_one()
+        actions = (
+            self.env["crm.workflow.action"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("function_id", "=", self.id)])
+        )
+        users = self.env["res.users"].browse()
+        for action in actions:
+            users |= action._owner().user_id
+        users = users.filtered("active")
+        if not users and self.create_uid.active and not self.create_uid._is_superuser():
+            users = self.create_uid
+        return users or self.env.ref("base.user_admin", raise_if_not_found=False)
 
     def action_open_runs(self):
         self.ensure_one()

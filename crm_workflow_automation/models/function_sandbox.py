@@ -11,9 +11,10 @@ the interpreter's "eval breaker" (a backward jump, a call), wherever the thread
 is: in the function's own loop or in the ORM code it called. It is a
 ``BaseException``, so neither an ``except Exception`` of the function nor one
 of the ORM catches it, and the watchdog raises it again every
-``REFIRE_INTERVAL`` until the call has returned, so that even a bare
-``except:`` cannot keep the thread. Nor can the code swallow it for good:
-``swallowing_construct`` refuses a bare ``except:`` and a ``return``,
+``REFIRE_INTERVAL`` until the call has returned. Nor can the code swallow
+it: a bare ``except:`` runs as ``except Exception:`` (``catch_errors_only``:
+what it caught in the versions without a budget, as the sandbox raises no
+other ``BaseException``), and ``swallowing_construct`` refuses a ``return``,
 ``break`` or ``continue`` in a ``finally`` (``BaseException`` itself is not
 in the sandbox's builtins). A running call costs nothing per line or per
 iteration: only the registration of its deadline (see
@@ -116,11 +117,6 @@ class _SwallowFinder(ast.NodeVisitor):
         self.problem = None
         self.in_finally = 0
 
-    def visit_ExceptHandler(self, node):
-        if node.type is None and self.problem is None:
-            self.problem = ("except", node.lineno)
-        self.generic_visit(node)
-
     def _visit_try(self, node):
         for child in node.body + node.handlers + node.orelse:
             self.visit(child)
@@ -182,9 +178,9 @@ def unknown_names(expression, names):
 @functools.lru_cache(maxsize=256)
 def swallowing_construct(code):
     """(kind, line) of the first construct that could swallow the time
-    budget's exception: a bare ``except:`` ("except") or a ``return``,
-    ``break`` or ``continue`` in a ``finally`` ("finally"); None if none or if
-    the code does not parse (safe_eval reports that)."""
+    budget's exception: a ``return``, ``break`` or ``continue`` in a
+    ``finally`` ("finally"); None if none or if the code does not parse
+    (safe_eval reports that)."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
@@ -192,6 +188,31 @@ def swallowing_construct(code):
     finder = _SwallowFinder()
     finder.visit(tree)
     return finder.problem
+
+
+@functools.lru_cache(maxsize=256)
+def catch_errors_only(code):
+    """``code`` with each bare ``except:`` written ``except Exception:``, on
+    the same line, so that it cannot catch the budget's ``FunctionTimeout``
+    (a ``BaseException``); the code as written if it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return code
+    bare = [
+        (node.lineno, node.col_offset)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ExceptHandler) and node.type is None
+    ]
+    if not bare:
+        return code
+    lines = code.splitlines(keepends=True)
+    for lineno, offset in sorted(bare, reverse=True):
+        # col_offset counts UTF-8 bytes; it points at the keyword ``except``
+        line = lines[lineno - 1].encode()
+        end = offset + len(b"except")
+        lines[lineno - 1] = (line[:end] + b" Exception" + line[end:]).decode()
+    return "".join(lines)
 
 
 def run(code, context, *, filename, budget):
@@ -202,7 +223,11 @@ def run(code, context, *, filename, budget):
     try:
         try:
             safe_eval.safe_eval(
-                code, context, mode="exec", nocopy=True, filename=filename
+                catch_errors_only(code),
+                context,
+                mode="exec",
+                nocopy=True,
+                filename=filename,
             )
         finally:
             # Inline, no function call before the flag is set: a timeout

@@ -28,3 +28,4 @@ from . import test_ux_tours
 from . import test_empty_fields
 from . import test_faults_configs
 from . import test_run_log
+from . import test_upgrade_migrations

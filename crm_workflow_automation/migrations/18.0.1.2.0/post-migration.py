@@ -2,21 +2,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Functions: the inline code of function actions becomes a function without
 arguments, which the action calls (Odoo drops the old column at the end of
-the update)."""
-
-import logging
+the update). The code is kept as it was written: a bare ``except:`` runs as
+``except Exception:`` (function_sandbox.catch_errors_only); code the sandbox
+still refuses is kept too, and its function flagged for review with a task
+for the rules' responsibles, never replaced (18.0.1.7.0 restores what an
+earlier version of this script replaced)."""
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
 from odoo.tools import sql
-
-_logger = logging.getLogger(__name__)
 
 
 def migrate(cr, version):
     if not sql.column_exists(cr, "crm_workflow_action", "code"):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
+    Function = env["crm.workflow.function"]
     cr.execute(
         "SELECT id, code, model_id FROM crm_workflow_action"
         " WHERE action_type = 'function' AND function_id IS NULL"
@@ -30,16 +31,23 @@ def migrate(cr, version):
             "model_id": model_id,
             "code": code,
         }
+        refused = False
         try:
             with cr.savepoint():
-                function = env["crm.workflow.function"].create(values)
-        except ValidationError as e:
-            # code the functions refuse (a bare except:): kept, commented out
-            _logger.warning("function of action %s needs a fix: %s", action_id, e)
-            commented = "\n".join(f"# {line}" for line in code.splitlines())
-            values["code"] = f"{commented}\nraise UserError('Fix this function')\n"
-            function = env["crm.workflow.function"].create(values)
+                function = Function.create(values)
+        except ValidationError:
+            refused = True
+            function = Function.create(dict(values, code="result = None"))
+            # the constraint refuses it: written as it was, in SQL
+            cr.execute(
+                "UPDATE crm_workflow_function SET code = %s WHERE id = %s",
+                [code, function.id],
+            )
+            function.invalidate_recordset(["code"])
         cr.execute(
             "UPDATE crm_workflow_action SET function_id = %s WHERE id = %s",
             [function.id, action_id],
         )
+        action.invalidate_recordset(["function_id"])
+        if refused:
+            function._flag_for_review("refused")
