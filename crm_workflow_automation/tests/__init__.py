@@ -19,3 +19,4 @@ from . import test_explain
 from . import test_user_experience
 from . import test_translations
 from . import test_ux_tours
+from . import test_manifests_at_start
