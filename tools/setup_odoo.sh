@@ -90,7 +90,12 @@ if ! supported "$pyfull"; then
     echo "ERROR: Odoo 18.0 needs Python 3.10-3.12 and $BASE_PYTHON is $pyfull; set BASE_PYTHON=python3.12 (for example)." >&2
     exit 2
 fi
-echo "    $BASE_PYTHON ($(command -v "$BASE_PYTHON"), Python $pyfull): $why"
+where=$(command -v "$BASE_PYTHON")
+if [ "$where" = "$BASE_PYTHON" ]; then
+    echo "    $BASE_PYTHON (Python $pyfull): $why"
+else
+    echo "    $BASE_PYTHON ($where, Python $pyfull): $why"
+fi
 if has_ast_bug "$pyfull"; then
     echo "    note: Python $pyfull has CPython's bug gh-106905 (threads parsing Python at once," \
         "fixed in 3.11.8); the add-on reads Odoo's manifests at start, so that its" \
