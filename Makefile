@@ -1,8 +1,10 @@
 SHELL := /bin/bash
 # crm_workflow_automation: the commands a newcomer uses (see README.md).
 # The project's Python (tools/python.sh): the .venv that `make setup` makes
-# when BASE_PYTHON does not import Odoo 18.0, else BASE_PYTHON itself.
-BASE_PYTHON ?= python3
+# when BASE_PYTHON (python3 when not given) does not import Odoo 18.0, else
+# BASE_PYTHON itself. Not given, `make setup` chooses the Python of the .venv
+# (tools/setup_odoo.sh: one without CPython's bug gh-106905 when there is one).
+BASE_PYTHON ?=
 PYTHON ?= $(CURDIR)/tools/python.sh
 ADDON := crm_workflow_automation
 # every add-on of this repository: installed, linted, translated and tested together

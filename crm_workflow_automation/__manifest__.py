@@ -65,5 +65,6 @@
             "crm_workflow_automation/static/tests/tours/**/*",
         ],
     },
+    "post_load": "post_load",
     "uninstall_hook": "uninstall_hook",
 }

@@ -12,11 +12,12 @@
 #   ODOO_BRANCH  18.0
 #   ODOO_CACHE   where a cloned source is kept and reused
 #                (default ~/.cache/crm_workflow_automation/odoo-18.0)
-#   BASE_PYTHON  the Python 3.10-3.12 the .venv is made from (default python3)
+#   BASE_PYTHON  the Python 3.10-3.12 the .venv is made from (default: the first
+#                of python3, python3.12, python3.11, python3.10 without CPython's
+#                bug gh-106905, else python3; see choose_python below)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON=${PYTHON:-$here/tools/python.sh}
-BASE_PYTHON=${BASE_PYTHON:-python3}
 ODOO_SRC=${ODOO_SRC:-https://github.com/odoo/odoo.git}
 ODOO_BRANCH=${ODOO_BRANCH:-18.0}
 ODOO_CACHE=${ODOO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/crm_workflow_automation/odoo-$ODOO_BRANCH}
@@ -42,19 +43,64 @@ done_step() {
 
 echo "Odoo 18.0 is not importable by $PYTHON: setting it up in $venv (once)."
 
-step "Checking $BASE_PYTHON"
+# CPython 3.11.0 to 3.11.7 (Debian 12's python3 is 3.11.2) can raise
+# "SystemError: AST constructor recursion depth mismatch" when threads parse
+# Python at the same time (gh-106905, fixed in 3.11.8; 3.10 and 3.12 do not
+# show it). The add-on reads Odoo's manifests at start for that reason
+# (crm_workflow_automation/__init__.py, post_load); a Python without the bug
+# is preferred all the same, for what else Odoo parses in its HTTP threads.
+version_of() {
+    "$1" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null
+}
+supported() {
+    case "$1" in 3.10.* | 3.11.* | 3.12.*) return 0 ;; *) return 1 ;; esac
+}
+has_ast_bug() {
+    case "$1" in 3.11.[0-7]) return 0 ;; *) return 1 ;; esac
+}
+# Sets BASE_PYTHON and why it was chosen: the one given, else the first of
+# python3, python3.12, python3.11, python3.10 without the bug, else python3.
+choose_python() {
+    local candidate version
+    if [ -n "${BASE_PYTHON:-}" ]; then
+        why="given as BASE_PYTHON"
+        return
+    fi
+    for candidate in python3 python3.12 python3.11 python3.10; do
+        version=$(version_of "$candidate") || continue
+        if supported "$version" && ! has_ast_bug "$version"; then
+            BASE_PYTHON=$candidate
+            why="the first of python3, python3.12, python3.11, python3.10 without CPython's bug gh-106905"
+            return
+        fi
+    done
+    BASE_PYTHON=python3
+    why="none of python3, python3.12, python3.11, python3.10 is without CPython's bug gh-106905"
+}
+
+step "Choosing the Python the .venv is made from"
+choose_python
 if ! command -v "$BASE_PYTHON" >/dev/null 2>&1; then
     echo "ERROR: $BASE_PYTHON not found; install Python 3.10-3.12 or set BASE_PYTHON=/path/to/python3.12." >&2
     exit 2
 fi
-pyver=$("$BASE_PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-case "$pyver" in
-    3.10 | 3.11 | 3.12) echo "    Python $pyver" ;;
-    *)
-        echo "ERROR: Odoo 18.0 needs Python 3.10-3.12 and $BASE_PYTHON is $pyver; set BASE_PYTHON=python3.12 (for example)." >&2
-        exit 2
-        ;;
-esac
+pyfull=$(version_of "$BASE_PYTHON")
+pyver=${pyfull%.*}
+if ! supported "$pyfull"; then
+    echo "ERROR: Odoo 18.0 needs Python 3.10-3.12 and $BASE_PYTHON is $pyfull; set BASE_PYTHON=python3.12 (for example)." >&2
+    exit 2
+fi
+where=$(command -v "$BASE_PYTHON")
+if [ "$where" = "$BASE_PYTHON" ]; then
+    echo "    $BASE_PYTHON (Python $pyfull): $why"
+else
+    echo "    $BASE_PYTHON ($where, Python $pyfull): $why"
+fi
+if has_ast_bug "$pyfull"; then
+    echo "    note: Python $pyfull has CPython's bug gh-106905 (threads parsing Python at once," \
+        "fixed in 3.11.8); the add-on reads Odoo's manifests at start, so that its" \
+        "HTTP threads need not. BASE_PYTHON=python3.12 (for example) avoids it."
+fi
 
 step "Checking the system packages"
 missing=()

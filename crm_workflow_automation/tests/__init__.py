@@ -29,3 +29,4 @@ from . import test_empty_fields
 from . import test_faults_configs
 from . import test_run_log
 from . import test_upgrade_migrations
+from . import test_manifests_at_start

@@ -50,7 +50,9 @@ def connect(dbname, port=None):
             params[name] = config[key]
     if config.get("db_password"):
         params["password"] = config["db_password"]
-    params["port"] = port or config.get("db_port") or 5432
+    # none: libpq's default, as for Odoo (PGPORT: tools/check_fresh_setup.sh)
+    if port or config.get("db_port"):
+        params["port"] = port or config["db_port"]
     conn = psycopg2.connect(**params)
     conn.autocommit = True
     return conn
@@ -75,7 +77,8 @@ def _pg_env(port=None):
         env["PGUSER"] = config["db_user"]
     if config.get("db_password"):
         env["PGPASSWORD"] = config["db_password"]
-    env["PGPORT"] = str(port or config.get("db_port") or 5432)
+    if port or config.get("db_port"):
+        env["PGPORT"] = str(port or config["db_port"])
     return env
 
 
