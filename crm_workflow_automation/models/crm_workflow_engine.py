@@ -818,16 +818,14 @@ class CrmWorkflowEngine(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _run_rule_now(self, rule, records):
-        """Evaluate ``rule`` for ``records`` now (a date rule's job): match the
-        conditions and run the winning branches. Returns (ids evaluated
-        without error, {id: error}); a record that meets no condition is done."""
+        """Run the date rule ``rule`` for ``records`` now (its jobs are due),
+        through the same eligibility step as any event: not for the records
+        it is already running for, once only for a ``first_match`` rule, and
+        stopped at the loop guard's depth. Returns (ids evaluated without
+        error, {id: error}); a record the rule does not run for is done."""
         event = Event("date", records._name, records._ids)
-        errors, log = {}, []
-        for condition, cids in self._match_conditions(
-            rule, records._name, records._ids
-        ):
-            rows, branch_errors = self._run_branch(rule, condition, event, cids)
-            log.extend(rows)
-            errors.update(branch_errors)
+        ids = self._candidate_ids(rule, event)
+        log, failures = self._run_rules(event, [(rule, ids)] if ids else [], None)
         self.env["crm.workflow.run"]._log_bulk(log)
+        errors = {rid: e for __, branch in failures for rid, e in branch.items()}
         return [rid for rid in records._ids if rid not in errors], errors
