@@ -773,7 +773,7 @@ def measure_bare_ours(bench, scenario, rules, n, repeat, floor=False):
             bench.settle()
             if engine == "ours":
                 index = bench.env()["crm.workflow.rule"]._rule_index()["crm.lead"]
-                specs = index.get("write", ()) + index.get("create", ())
+                specs = index.rules.get("write", ()) + index.rules.get("create", ())
                 assert specs, "ours: no active rule in the registry cache"
             log(f"  scenario {scenario.key} {engine} n={n} run {r + 1}/{repeat}")
             samples[engine].append(timed(bench, scenario, engine, n))

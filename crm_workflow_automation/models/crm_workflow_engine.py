@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -108,25 +109,36 @@ class Run:
         return fields.Datetime.now()
 
 
-# The chain of rules running in this thread, per cursor: frames of
-# (rule id, rule name, frozenset of record ids). A rule's own effects do not
-# fire it again for the same records; chains across rules stop at a depth.
+class ChainFrame(NamedTuple):
+    """One link of the loop guard's chain: a rule, robot or trigger running
+    its actions for some records."""
+
+    model: str  # crm.workflow.rule, crm.workflow.robot or crm.workflow.trigger
+    id: int
+    name: str
+    ids: frozenset
+
+
+class WritePlan(NamedTuple):
+    """What the write hook decided before the write: the rules the write may
+    fire, and the old values of the fields they watch."""
+
+    write_specs: list  # RuleSpecs of the on-write rules
+    date_specs: list  # RuleSpecs of the date rules whose date may change
+    fnames: list  # the fields to compare after the write
+    old: dict  # {field name: values before the write, aligned on the records}
+
+
+# The chain of rules, robots and triggers running in this thread, per cursor
+# (pushed and popped by ``_on_chain``): a rule's own effects do not fire it
+# again for the same records; chains across rules stop at a depth.
 _local = threading.local()
 
 
 def _chain(cr):
+    """The loop guard's chain of ``cr``, outermost first."""
     chains = getattr(_local, "chains", None)
-    if chains is None:
-        chains = _local.chains = {}
-    return chains.setdefault(id(cr), [])
-
-
-def _pop_chain(cr, frame):
-    chain = _chain(cr)
-    if chain and chain[-1] is frame:
-        chain.pop()
-    if not chain:
-        _local.chains.pop(id(cr), None)
+    return chains.get(id(cr), ()) if chains else ()
 
 
 @contextlib.contextmanager
@@ -194,7 +206,8 @@ def make_create():
             return create.origin(self, vals_list, **kw)
         with _saving(self):
             records = create.origin(self, vals_list, **kw)
-        if records and ("create" in index or "date" in index or "stage" in index):
+        rules = index.rules
+        if records and ("create" in rules or "date" in rules or index.stage):
             self.env["crm.workflow.engine"]._on_create(records, index)
         return records
 
@@ -207,7 +220,7 @@ def make_write():
         if (
             not index
             or not self._ids
-            or not ("write" in index or "date" in index or "stage" in index)
+            or not ("write" in index.rules or "date" in index.rules or index.stage)
         ):
             return write.origin(self, vals, **kw)
         engine = self.env["crm.workflow.engine"]
@@ -238,7 +251,7 @@ def make_compute_field_value():
         if not field.store:
             return _compute_field_value.origin(self, field)
         index = _index(self)
-        watched = index and index.get("_watched_computed")
+        watched = index and index.watched_computed
         if not watched or _is_saving(self):
             return _compute_field_value.origin(self, field)
         computed = self.pool.field_computed.get(field, [field])
@@ -261,8 +274,10 @@ def make_unlink():
         if not index or not self._ids:
             return unlink.origin(self, **kw)
         engine = self.env["crm.workflow.engine"]
-        if "unlink" in index:
-            engine._process(Event("unlink", self._name, self._ids), index["unlink"])
+        if "unlink" in index.rules:
+            engine._process(
+                Event("unlink", self._name, self._ids), index.rules["unlink"]
+            )
         ids = list(self._ids)
         result = unlink.origin(self, **kw)
         self.env["crm.workflow.job"]._cancel_for_records(
@@ -281,9 +296,9 @@ def make_message_post():
             index
             and self._ids
             and (
-                "message_received" in index
-                or "message_sent" in index
-                or "stage" in index
+                "message_received" in index.rules
+                or "message_sent" in index.rules
+                or index.stage
             )
         ):
             self.env["crm.workflow.engine"]._on_message(self, message, index)
@@ -375,11 +390,11 @@ class CrmWorkflowEngine(models.AbstractModel):
             touched |= self._dependents(records._name, fname)
         write_specs = [
             spec
-            for spec in index.get("write", ())
+            for spec in index.rules.get("write", ())
             if spec.watched is None or spec.watched & touched
         ]
         date_specs = [
-            spec for spec in index.get("date", ()) if spec.date_field in touched
+            spec for spec in index.rules.get("date", ()) if spec.date_field in touched
         ]
         if not write_specs and not date_specs:
             return None
@@ -397,12 +412,12 @@ class CrmWorkflowEngine(models.AbstractModel):
                 sudo_records._recompute_recordset(computed)
             _fetch_wide(sudo_records, fnames)
             old = {f: _cache_values(sudo_records, records._fields[f]) for f in fnames}
-        return write_specs, date_specs, fnames, old
+        return WritePlan(write_specs, date_specs, fnames, old)
 
     def _write_changes(self, records, plan):
         """{field name: ids whose value changed}, read right after the write
         (inside the hook, so that recomputations are ours)."""
-        __, __, fnames, old = plan
+        fnames, old = plan.fnames, plan.old
         changed = {}
         if fnames:
             sudo_records = records.sudo().with_prefetch(records._ids)
@@ -424,15 +439,14 @@ class CrmWorkflowEngine(models.AbstractModel):
         return changed
 
     def _write_finish(self, records, plan, changed):
-        write_specs, date_specs, __, __ = plan
-        for spec in date_specs:
+        for spec in plan.date_specs:
             ids = changed.get(spec.date_field)
             if ids:
                 rule = self.env["crm.workflow.rule"].sudo().browse(spec.id)
                 rule._schedule_date_rule(records.browse(sorted(ids)).sudo())
-        if write_specs:
+        if plan.write_specs:
             event = Event("write", records._name, records._ids, changed=changed)
-            self._process(event, write_specs)
+            self._process(event, plan.write_specs)
 
     def _stored_values(self, records, fnames):
         """Values of stored computed fields before their recomputation, without
@@ -480,7 +494,7 @@ class CrmWorkflowEngine(models.AbstractModel):
             return
         specs = [
             spec
-            for spec in index.get("write", ())
+            for spec in index.rules.get("write", ())
             if spec.watched is not None and spec.watched & set(changed)
         ]
         if specs:
@@ -491,14 +505,14 @@ class CrmWorkflowEngine(models.AbstractModel):
             self._process(event, specs)
 
     def _on_create(self, records, index):
-        if "date" in index:
-            for spec in index["date"]:
-                rule = self.env["crm.workflow.rule"].sudo().browse(spec.id)
-                rule._schedule_date_rule(records.sudo(), cancel_previous=False)
-        if "create" in index:
-            self._process(Event("create", records._name, records._ids), index["create"])
-        if "stage" in index:
-            self._stage_created(records, index["stage"])
+        for spec in index.rules.get("date", ()):
+            rule = self.env["crm.workflow.rule"].sudo().browse(spec.id)
+            rule._schedule_date_rule(records.sudo(), cancel_previous=False)
+        if "create" in index.rules:
+            event = Event("create", records._name, records._ids)
+            self._process(event, index.rules["create"])
+        if index.stage:
+            self._stage_created(records, index.stage)
 
     def _on_message(self, records, message, index):
         """Incoming and outgoing emails, as base_automation tells them apart:
@@ -515,11 +529,12 @@ class CrmWorkflowEngine(models.AbstractModel):
         received = not message_sudo.author_id or message_sudo.author_id.partner_share
         kind = "message_received" if received else "message_sent"
         detail = {"message_id": message.id}
-        if kind in index:
+        if kind in index.rules:
             self._process(
-                Event(kind, records._name, records._ids, detail=detail), index[kind]
+                Event(kind, records._name, records._ids, detail=detail),
+                index.rules[kind],
             )
-        if kind in index.get("stage", {}).get("triggers", {}):
+        if index.trigger_ids(kind):
             self._fire_triggers(kind, records._name, records._ids, detail=detail)
 
     @api.model
@@ -533,18 +548,18 @@ class CrmWorkflowEngine(models.AbstractModel):
                 by_model[res_model][res_id].add(type_id)
         for res_model, types_by_id in by_model.items():
             index = Rule._rule_index().get(res_model)
-            triggered = "activity_done" in (index or {}).get("stage", {}).get(
-                "triggers", {}
-            )
-            if not index or ("activity_done" not in index and not triggered):
+            if not index:
+                continue
+            triggered = bool(index.trigger_ids("activity_done"))
+            if "activity_done" not in index.rules and not triggered:
                 continue
             records = self.env[res_model].browse(sorted(types_by_id)).exists()
             if not records:
                 continue
             detail = {"activity_types": {rid: types_by_id[rid] for rid in records._ids}}
-            if "activity_done" in index:
+            if "activity_done" in index.rules:
                 event = Event("activity_done", res_model, records._ids, detail=detail)
-                self._process(event, index["activity_done"])
+                self._process(event, index.rules["activity_done"])
             if triggered:
                 self._fire_triggers(
                     "activity_done", res_model, records._ids, detail=detail
@@ -559,70 +574,67 @@ class CrmWorkflowEngine(models.AbstractModel):
         rule order."""
         if not specs or not event.ids:
             return
-        Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
-        rules = Rule.browse([spec.id for spec in specs])
-        existing = set(rules.exists()._ids)
-        chain = _chain(self.env.cr)
-        depth = len(chain)
-        pairs = [
-            (spec, rule)
-            for spec, rule in zip(specs, rules, strict=True)
-            if rule.id in existing and rule.active and not rule.paused
-        ]
-        prefilter = _MISSING
-        shared = False
-        if len(pairs) > 1 and self._one_savepoint(pairs):
-            # The savepoint only when some record may match: a savepoint's
-            # flush costs more than the same flush outside one.
-            if any(self._candidate_ids(spec, rule, event) for spec, rule in pairs):
-                prefilter = self._prefilter(
-                    event.model, [r for __, r in pairs], event.ids
-                )
-                shared = prefilter is None or bool(prefilter)
-        if shared:
+        candidates = self._candidates(event, specs)
+        if not candidates:
+            return
+        # One query tells which records meet any rule's criteria, so that an
+        # event that matches nothing costs a single search.
+        rules = [rule for rule, __ in candidates]
+        prefilter = self._prefilter(
+            event.model, rules, set().union(*(ids for __, ids in candidates))
+        )
+        if prefilter is not None and not prefilter:
+            return
+        if len(rules) > 1 and self._one_savepoint(rules):
             # One savepoint (and one flush) for all the rules of the event;
             # after a failure, everything again with a savepoint per rule.
             try:
                 with self._savepoint(flush=False):
-                    log = self._run_rules(
-                        event, pairs, chain, depth, isolate=False, prefilter=prefilter
+                    log, failures = self._run_rules(
+                        event, candidates, prefilter, isolate=False
                     )
             except Exception:  # replayed rule by rule below
-                log = self._run_rules(event, pairs, chain, depth, prefilter=prefilter)
+                log, failures = self._run_rules(event, candidates, prefilter)
         else:
-            log = self._run_rules(event, pairs, chain, depth, prefilter=prefilter)
+            log, failures = self._run_rules(event, candidates, prefilter)
         self.env["crm.workflow.run"]._log_bulk(log)
+        for rule, errors in failures:
+            self._count_failures(rule, errors, event)
 
-    def _run_rules(self, event, pairs, chain, depth, isolate=True, prefilter=_MISSING):
-        """Match and run the rules of ``pairs`` in order; the log rows. With
-        ``isolate``, each rule's batch runs in its own savepoint (record by
-        record after a failure); without, a failure is raised to the caller,
-        who holds one savepoint for them all. ``prefilter``: the caller's,
-        when it already searched it."""
-        log = []
-        # One query tells which records meet any rule's criteria; valid until
-        # a rule runs actions (later rules must see what it changed).
-        prefilter = [prefilter]
+    def _candidates(self, event, specs):
+        """[(rule, ids)] of the running rules of ``specs``, in order, with the
+        event's records each may run for (``_candidate_ids``); rules with no
+        record left out."""
+        Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
+        rules = Rule.browse([spec.id for spec in specs])
+        existing = set(rules.exists()._ids)
+        candidates = []
+        for spec, rule in zip(specs, rules, strict=True):
+            if rule.id in existing and rule.active and not rule.paused:
+                ids = self._candidate_ids(rule, event, spec.watched)
+                if ids:
+                    candidates.append((rule, ids))
+        return candidates
+
+    def _run_rules(self, event, candidates, prefilter, isolate=True):
+        """Match and run the rules of ``candidates`` ([(rule, ids)]) in order.
+        ``prefilter``: the ids that met some rule's criteria before the first
+        rule ran (None: unknown). With ``isolate``, each rule's batch runs in
+        its own savepoint (record by record after a failure); without, a
+        failure is raised to the caller, who holds one savepoint for them all.
+        Returns (log rows, [(rule, {record id: error})] of each condition
+        that ran)."""
+        log, failures = [], []
+        depth = len(_chain(self.env.cr))
+        max_depth = self._max_depth()
         # With one rule of one condition, the prefilter is that condition's
         # own search: the matcher reuses it instead of asking again.
+        conditions = [c for rule, __ in candidates for c in rule.condition_ids]
         known = {}
-        conditions = [c for __, r in pairs for c in r.condition_ids]
-        single = conditions[0] if len(conditions) == 1 else None
-        max_depth = self._max_depth()
-
-        def matching(ids):
-            if prefilter[0] is _MISSING:
-                prefilter[0] = self._prefilter(
-                    event.model, [r for __, r in pairs], event.ids
-                )
-                if prefilter[0] is not None and single is not None:
-                    known[single.id] = prefilter[0]
-            if prefilter[0] is None:
-                return ids
-            return [rid for rid in ids if rid in prefilter[0]]
-
-        for spec, rule in pairs:
-            ids = self._eligible_ids(spec, rule, event, chain, matching)
+        if prefilter is not None and len(conditions) == 1:
+            known[conditions[0].id] = prefilter
+        for rule, ids in candidates:
+            ids = self._eligible_ids(rule, ids, prefilter)
             branches = (
                 self._match_conditions(rule, event.model, ids, known=known)
                 if ids
@@ -631,21 +643,42 @@ class CrmWorkflowEngine(models.AbstractModel):
             if not branches:
                 continue
             if depth >= max_depth:
-                log.extend(self._loop_stopped_rows(rule, branches, event, chain))
+                log.extend(self._loop_stopped_rows(rule, branches, event))
                 continue
             for condition, cids in branches:
-                log.extend(
-                    self._run_branch(
-                        rule, condition, event, cids, depth, isolate=isolate
-                    )
+                rows, errors = self._run_branch(
+                    rule, condition, event, cids, isolate=isolate
                 )
-            prefilter[0] = None
-            known.clear()
-        return log
+                log.extend(rows)
+                failures.append((rule, errors))
+            # later rules must see what this one changed: search again
+            prefilter, known = None, {}
+        return log, failures
 
-    def _loop_stopped_rows(self, rule, branches, event, chain):
+    def _count_failures(self, rule, errors, event):
+        """The circuit breaker of the instant path (a job's runner counts its
+        own), for a batch of one condition: failures in a row pause the rule,
+        a batch without failure resets them."""
+        if errors:
+            first = next(iter(errors.values()))
+            rule._register_failures(len(errors), reason=str(first))
+            rule._notify_responsible(
+                self.env._(
+                    "The workflow rule failed on %(count)s record(s) of %(model)s; "
+                    "the "
+                    "users' changes were kept. First error: %(error)s",
+                    count=len(errors),
+                    model=event.model,
+                    error=first,
+                )
+            )
+        elif rule.failure_streak:
+            rule._register_successes()
+
+    def _loop_stopped_rows(self, rule, branches, event):
+        chain = _chain(self.env.cr)
         depth = len(chain)
-        names = " → ".join([f[1] for f in chain] + [rule.name])
+        names = " → ".join([frame.name for frame in chain] + [rule.name])
         error = self.env._(
             "Stopped by the loop guard after %(depth)s chained rules: %(chain)s",
             depth=depth,
@@ -675,37 +708,50 @@ class CrmWorkflowEngine(models.AbstractModel):
             .get_param("crm_workflow_automation.max_chain_depth", 5)
         )
 
-    def _run_branch(
-        self,
-        rule,
-        condition,
-        event,
-        ids,
-        depth,
-        job=None,
-        notify=True,
-        failures_out=None,
-        isolate=True,
-    ):
+    @contextlib.contextmanager
+    def _on_chain(self, owner, ids):
+        """Put ``owner`` (a rule, robot or trigger; none when empty) on the loop
+        guard's chain while it runs for ``ids``."""
+        if not owner:
+            yield
+            return
+        chains = getattr(_local, "chains", None)
+        if chains is None:
+            chains = _local.chains = {}
+        key = id(self.env.cr)
+        chain = chains.setdefault(key, [])
+        chain.append(ChainFrame(owner._name, owner.id, owner.name, frozenset(ids)))
+        try:
+            yield
+        finally:
+            chain.pop()
+            if not chain:
+                del chains[key]
+
+    def _run_branch(self, rule, condition, event, ids, isolate=True):
         """Run a matched condition's instant actions now and schedule the
-        others, for a batch of records of the event's user. Returns log rows."""
+        others, for a batch of records of the event's user. Without
+        ``isolate`` (the caller's savepoint holds all the rules), or for a
+        rule that refuses the change on error (``block``), a failure is
+        raised. Returns (log rows, {record id: error})."""
         records = self.env[event.model].browse(ids)
         actions = condition.action_ids.sorted(lambda a: (a.sequence, a.id))
-        run = Run(rule, condition, event=event, job=job, depth=depth)
+        depth = len(_chain(self.env.cr))
+        run = Run(rule, condition, event=event, depth=depth)
 
         def func(batch):
-            outcomes = []
-            run.outcomes.append((batch._ids, outcomes))
-            self._execute_branch(actions, batch, run, outcomes)
+            run.outcomes.append((batch._ids, self._execute_branch(actions, batch, run)))
 
-        frame = (rule.id, rule.name, frozenset(ids))
-        _chain(self.env.cr).append(frame)
         started = time.perf_counter()
-        try:
-            if rule.on_error == "block":
+        with self._on_chain(rule, ids):
+            if isolate and rule.on_error != "block":
+                done, failures = self._run_isolated(records, func)
+            else:
                 try:
                     func(records)
                 except Exception as e:
+                    if rule.on_error != "block":
+                        raise
                     raise UserError(
                         self.env._(
                             "The workflow rule “%(rule)s” refused this change: "
@@ -715,16 +761,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                         )
                     ) from e
                 done, failures = list(ids), {}
-            elif not isolate:  # the caller's savepoint holds all the rules
-                func(records)
-                done, failures = list(ids), {}
-            else:
-                done, failures = self._run_isolated(records, func)
-        finally:
-            _pop_chain(self.env.cr, frame)
         elapsed = (time.perf_counter() - started) / max(len(ids), 1)
-        if failures_out is not None:
-            failures_out.update(failures)
         outcome = self._outcomes(run, done)
         self._post_run_notes(rule, actions, records.browse(done), run)
         rows = self._log_rows(
@@ -738,46 +775,29 @@ class CrmWorkflowEngine(models.AbstractModel):
             duration=elapsed,
             outcome=outcome,
         )
-        if failures:
-            for rid, error in failures.items():
-                rows.extend(
-                    self._log_rows(
-                        rule,
-                        condition,
-                        event.model,
-                        [rid],
-                        "failed",
-                        event=event,
-                        depth=depth,
-                        duration=elapsed,
-                        error=str(error),
-                    )
+        for rid, error in failures.items():
+            rows.extend(
+                self._log_rows(
+                    rule,
+                    condition,
+                    event.model,
+                    [rid],
+                    "failed",
+                    event=event,
+                    depth=depth,
+                    duration=elapsed,
+                    error=str(error),
                 )
-            first = next(iter(failures.values()))
-            if notify:
-                rule._register_failures(len(failures), reason=str(first))
-                rule._notify_responsible(
-                    self.env._(
-                        "The workflow rule failed on %(count)s record(s) of %(model)s; "
-                        "the "
-                        "users' changes were kept. First error: %(error)s",
-                        count=len(failures),
-                        model=event.model,
-                        error=first,
-                    )
-                )
-        elif done and notify and rule.failure_streak:
-            rule._register_successes()
-        return rows + run.log
+            )
+        return rows + run.log, failures
 
-    def _execute_branch(self, actions, records, run, outcomes=None):
+    def _execute_branch(self, actions, records, run):
         """Instant actions now, one batched call each; scheduled actions and
-        the actions that leave the database become jobs. ``outcomes`` gets
-        (action id, None) for an action done, (action id, job values) for
-        one scheduled."""
+        the actions that leave the database become jobs. Returns what each
+        action did: [(action id, None)] for an action done, (action id, job
+        values) for one scheduled."""
         Job = self.env["crm.workflow.job"]
-        jobs = []
-        outcomes = [] if outcomes is None else outcomes
+        jobs, outcomes = [], []
         for action in actions:
             if not action._plans_only():
                 action._execute(records, run)
@@ -791,31 +811,21 @@ class CrmWorkflowEngine(models.AbstractModel):
             if len(ids) == len(jobs):  # none was already queued: same order
                 for vals, job_id in zip(jobs, ids, strict=True):
                     vals["id"] = job_id
+        return outcomes
 
     # ------------------------------------------------------------------
-    # entry points for jobs (date rules) and scripts
+    # entry points for jobs (date rules)
     # ------------------------------------------------------------------
 
-    def _run_rule_now(self, rule, records, kind="date", job=None):
-        """Evaluate ``rule`` for ``records`` now (a date rule's job): match the
-        conditions and run the winning branches. Returns (ids evaluated
-        without error, {id: error}); a record that meets no condition is done."""
-        event = Event(kind, records._name, records._ids)
-        failures, log = {}, []
-        for condition, cids in self._match_conditions(
-            rule, records._name, records._ids
-        ):
-            log.extend(
-                self._run_branch(
-                    rule,
-                    condition,
-                    event,
-                    cids,
-                    0,
-                    job=job,
-                    notify=False,
-                    failures_out=failures,
-                )
-            )
+    def _run_rule_now(self, rule, records):
+        """Run the date rule ``rule`` for ``records`` now (its jobs are due),
+        through the same eligibility step as any event: not for the records
+        it is already running for, once only for a ``first_match`` rule, and
+        stopped at the loop guard's depth. Returns (ids evaluated without
+        error, {id: error}); a record the rule does not run for is done."""
+        event = Event("date", records._name, records._ids)
+        ids = self._candidate_ids(rule, event)
+        log, failures = self._run_rules(event, [(rule, ids)] if ids else [], None)
         self.env["crm.workflow.run"]._log_bulk(log)
-        return [rid for rid in records._ids if rid not in failures], failures
+        errors = {rid: e for __, branch in failures for rid, e in branch.items()}
+        return [rid for rid in records._ids if rid not in errors], errors

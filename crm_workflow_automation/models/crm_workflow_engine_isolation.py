@@ -15,11 +15,11 @@ _logger = logging.getLogger(__name__)
 class CrmWorkflowEngine(models.AbstractModel):
     _inherit = "crm.workflow.engine"
 
-    def _one_savepoint(self, pairs):
+    def _one_savepoint(self, rules):
         """Whether the rules may share one savepoint: every instant action of
         theirs keeps its effects in the database (a replay after a rollback
         does what one run does) and none refuses the change (``block``)."""
-        for __, rule in pairs:
+        for rule in rules:
             if rule.on_error == "block":
                 return False
             for action in rule.condition_ids.action_ids:

@@ -7,22 +7,34 @@ conditions), never record by record."""
 from odoo import models
 from odoo.osv import expression
 
+from .crm_workflow_engine import _chain
+
 
 class CrmWorkflowEngine(models.AbstractModel):
     _inherit = "crm.workflow.engine"
 
-    def _candidate_ids(self, spec, rule, event):
-        """The event's records that the rule's trigger concerns."""
-        if event.kind == "write" and spec.watched is not None:
-            ids = set()
-            for fname in spec.watched:
-                ids |= event.changed.get(fname, set())
-            return [rid for rid in event.ids if rid in ids]
-        if event.kind == "activity_done" and rule.activity_type_ids:
+    def _candidate_ids(self, rule, event, watched=None):
+        """The event's records that the rule's trigger concerns (``watched``:
+        the fields a write must change, None for any), minus those it is
+        already running for: the loop guard, its own effects never fire it
+        again."""
+        ids = event.ids
+        if event.kind == "write" and watched is not None:
+            changed = set()
+            for fname in watched:
+                changed |= event.changed.get(fname, set())
+            ids = [rid for rid in ids if rid in changed]
+        elif event.kind == "activity_done" and rule.activity_type_ids:
             wanted = set(rule.activity_type_ids.ids)
             types = event.detail.get("activity_types", {})
-            return [rid for rid in event.ids if types.get(rid, set()) & wanted]
-        return list(event.ids)
+            ids = [rid for rid in ids if types.get(rid, set()) & wanted]
+        busy = set()
+        for frame in _chain(self.env.cr):
+            if frame.id == rule.id and frame.model == rule._name:
+                busy |= frame.ids
+        if busy:
+            return [rid for rid in ids if rid not in busy]
+        return list(ids)
 
     def _search_ids(self, model, ids, domain):
         """Ids among ``ids`` that meet ``domain``: one SQL query, as superuser
@@ -88,20 +100,13 @@ class CrmWorkflowEngine(models.AbstractModel):
         from the run log, which the retention purges."""
         return self.env["crm.workflow.rule.done"]._done_ids(rule, ids)
 
-    def _eligible_ids(self, spec, rule, event, chain, matching):
-        """The event's records the rule may run for: those its trigger
-        concerns, minus those it is already running for (its own effects never
-        fire it again), minus those that meet no criteria of any rule, minus,
-        for ``first_match`` rules, those it already ran for."""
-        ids = self._candidate_ids(spec, rule, event)
-        busy = set()
-        for frame in chain:
-            if frame[0] == rule.id:
-                busy |= frame[2]
-        if busy:
-            ids = [rid for rid in ids if rid not in busy]
-        if ids:
-            ids = matching(ids)
+    def _eligible_ids(self, rule, ids, prefilter):
+        """Of the rule's candidates ``ids``, those it may run for: minus those
+        that met no criteria of any rule (``prefilter``, None when unknown),
+        minus, for ``first_match`` rules, those it already ran for. (Asked
+        just before the rule runs: an earlier rule may have run it.)"""
+        if prefilter is not None:
+            ids = [rid for rid in ids if rid in prefilter]
         if ids and rule.repeat_mode == "first_match":
             done = self._already_done(rule, ids)
             ids = [rid for rid in ids if rid not in done]

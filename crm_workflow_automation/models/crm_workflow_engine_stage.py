@@ -9,22 +9,23 @@ import logging
 import time
 import uuid
 from collections import defaultdict
+from typing import NamedTuple
 
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_workflow_engine import (
-    Event,
-    Run,
-    _cache_values,
-    _chain,
-    _fetch_wide,
-    _index,
-    _pop_chain,
-)
+from .crm_workflow_engine import Event, Run, _cache_values, _chain, _fetch_wide, _index
+from .crm_workflow_rule import StageIndex
 
 _logger = logging.getLogger(__name__)
+
+
+class StagePlan(NamedTuple):
+    """What the write hook read for stage automation before the write."""
+
+    old: dict  # {"stage_id"/"active": values before the write, on the records}
+    field_match_before: dict  # {field_match trigger id: ids already meeting it}
 
 
 class CrmWorkflowEngine(models.AbstractModel):
@@ -37,8 +38,7 @@ class CrmWorkflowEngine(models.AbstractModel):
 
     @api.model
     def _stage_index(self):
-        """{model: {"robot_stages": stage ids, "triggers": {event: ids},
-        "field_match": ids}} of the active robots and triggers, for the
+        """{model: StageIndex} of the active robots and triggers, for the
         registry cache of ``crm.workflow.rule._rule_index``."""
         self.env["crm.workflow.robot"].flush_model(["stage_id", "active"])
         self.env["crm.workflow.trigger"].flush_model()
@@ -61,11 +61,11 @@ class CrmWorkflowEngine(models.AbstractModel):
         if not robot_stages and not triggers:
             return {}
         return {
-            "crm.lead": {
-                "robot_stages": robot_stages,
-                "triggers": {kind: tuple(ids) for kind, ids in triggers.items()},
-                "field_match": tuple(field_match),
-            }
+            "crm.lead": StageIndex(
+                robot_stages=robot_stages,
+                triggers={kind: tuple(ids) for kind, ids in triggers.items()},
+                field_match=tuple(field_match),
+            )
         }
 
     def _stage_prepare(self, records, vals, index):
@@ -73,19 +73,19 @@ class CrmWorkflowEngine(models.AbstractModel):
         triggers may care, and which records already met the field_match
         triggers' conditions (a trigger fires when a record starts meeting
         its condition)."""
-        spec = index.get("stage")
+        spec = index.stage
         if not spec:
             return None
-        triggers = spec["triggers"]
+        triggers = spec.triggers
         fnames = []
-        if "stage_id" in vals and (spec["robot_stages"] or "write" in triggers):
+        if "stage_id" in vals and (spec.robot_stages or "write" in triggers):
             fnames.append("stage_id")
         if "active" in vals and "write" in triggers:
             fnames.append("active")
         before = {}
-        if spec["field_match"]:
+        if spec.field_match:
             Trigger = self.env["crm.workflow.trigger"].sudo()
-            for trigger in Trigger.browse(spec["field_match"]):
+            for trigger in Trigger.browse(spec.field_match):
                 before[trigger.id] = self._search_ids(
                     records._name, records._ids, trigger._eval_domain()
                 )
@@ -96,13 +96,13 @@ class CrmWorkflowEngine(models.AbstractModel):
             sudo_records = records.sudo().with_prefetch(records._ids)
             _fetch_wide(sudo_records, fnames)
             old = {f: _cache_values(sudo_records, records._fields[f]) for f in fnames}
-        return old, before
+        return StagePlan(old, before)
 
     def _stage_changes(self, records, plan):
         """{field: ids whose value changed} for the stage and active flag."""
         if plan is None:
             return {}
-        old, __ = plan
+        old = plan.old
         changed = {}
         if old:
             sudo_records = records.sudo().with_prefetch(records._ids)
@@ -117,31 +117,30 @@ class CrmWorkflowEngine(models.AbstractModel):
         return changed
 
     def _stage_finish(self, records, plan, changed):
-        old, before = plan
         entered = changed.get("stage_id")
         if entered:
-            old_stages = dict(zip(records._ids, old["stage_id"], strict=True))
+            old_stages = dict(zip(records._ids, plan.old["stage_id"], strict=True))
             self._on_stage_entry(
                 records.browse([rid for rid in records._ids if rid in entered]),
                 {rid: old_stages[rid] for rid in entered},
             )
         index = _index(records)
-        if index and "write" in index.get("stage", {}).get("triggers", {}):
+        if index and index.trigger_ids("write"):
             self._fire_triggers(
                 "write",
                 records._name,
                 records._ids,
                 changed=changed,
-                detail={"field_match_before": before},
+                detail={"field_match_before": plan.field_match_before},
             )
 
     def _stage_created(self, records, spec):
         """A record created in a stage enters it; then the triggers."""
-        if spec["robot_stages"]:
+        if spec.robot_stages:
             staged = records.sudo().filtered("stage_id")
             if staged:
                 self._on_stage_entry(records.browse(staged._ids), {})
-        if "create" in spec["triggers"]:
+        if "create" in spec.triggers:
             self._fire_triggers("create", records._name, records._ids)
 
     def _on_stage_entry(self, records, old_stages):
@@ -163,8 +162,8 @@ class CrmWorkflowEngine(models.AbstractModel):
             by_new[new].extend(ids)
         for new, ids in by_new.items():
             Job._cancel_robot_jobs(records._name, ids, Stage.browse(new))
-        spec = (_index(records) or {}).get("stage") or {}
-        robot_stages = spec.get("robot_stages") or ()
+        index = _index(records)
+        robot_stages = index.stage.robot_stages if index and index.stage else ()
         if not robot_stages:
             return
         if len(_chain(self.env.cr)) >= self._max_depth():
@@ -229,7 +228,9 @@ class CrmWorkflowEngine(models.AbstractModel):
                     jobs.extend(self._robot_job_values(robot, batch, run, base))
                     still_waiting |= set(candidates)
                 else:
-                    still_waiting |= self._run_robot(robot, batch, run, log)
+                    rows, failed = self._run_robot(robot, batch, run)
+                    log.extend(rows)
+                    still_waiting |= failed
                     if robot.action_id._completes_later():
                         still_waiting |= set(candidates)
             waiting = still_waiting
@@ -237,32 +238,26 @@ class CrmWorkflowEngine(models.AbstractModel):
             self.env["crm.workflow.job"]._enqueue(jobs)
         self.env["crm.workflow.run"]._log_bulk(log + run.log)
 
-    def _run_robot(self, robot, records, run, log):
-        """Run a robot's action now, isolated as a rule's; returns the ids it
-        failed on (their chain stops)."""
+    def _run_robot(self, robot, records, run):
+        """Run a robot's action now, isolated as a rule's. Returns (log rows,
+        the ids it failed on: their chain stops)."""
         action = robot.action_id
-        frame = (("robot", robot.id), robot.name, frozenset(records._ids))
-        _chain(self.env.cr).append(frame)
         started = time.perf_counter()
-        try:
+        with self._on_chain(robot, records._ids):
             done, failures = self._run_isolated(
                 records, lambda batch: action._execute(batch, run)
             )
-        finally:
-            _pop_chain(self.env.cr, frame)
         elapsed = (time.perf_counter() - started) / max(len(records), 1)
-        log.extend(
-            self._outcome_rows(
-                records._name,
-                done,
-                failures,
-                run.event,
-                duration=elapsed,
-                action=action,
-                robot=robot,
-            )
+        rows = self._outcome_rows(
+            records._name,
+            done,
+            failures,
+            run.event,
+            duration=elapsed,
+            action=action,
+            robot=robot,
         )
-        return set(failures)
+        return rows, set(failures)
 
     def _outcome_rows(self, model, done, failures, event, **values):
         """Run-log rows of a robot's or trigger's batch: done, and failed
@@ -342,29 +337,24 @@ class CrmWorkflowEngine(models.AbstractModel):
         detail=None,
         triggers=None,
         job_ids=None,
-        failures_out=None,
     ):
         """Move the records an event concerns to the stage of the triggers it
         fires (the furthest stage first; a record moves once per event). The
         move is an ordinary write: the stage entry then runs its robots.
-        Returns {record id: trigger} of the records moved; ``failures_out``
-        gets {record id: error} of the moves that failed (a queued webhook
-        call's job retries them)."""
+        Returns ({record id: trigger} of the records moved, {record id: error}
+        of the moves that failed: a queued webhook call's job retries them)."""
         Trigger = self.env["crm.workflow.trigger"].sudo()
         if triggers is None:
-            spec = (self.env["crm.workflow.rule"]._rule_index().get(model) or {}).get(
-                "stage"
-            ) or {}
-            triggers = Trigger.browse(spec.get("triggers", {}).get(kind, ()))
+            index = self.env["crm.workflow.rule"]._rule_index().get(model)
+            triggers = Trigger.browse(index.trigger_ids(kind) if index else ())
         triggers = triggers.filtered("active")
         if not triggers or not ids:
-            return {}
-        chain = _chain(self.env.cr)
-        if len(chain) >= self._max_depth():
-            return {}
+            return {}, {}
+        if len(_chain(self.env.cr)) >= self._max_depth():
+            return {}, {}
         event = Event(kind, model, ids, changed=changed, detail=detail)
         Model = self.env[model]
-        moved, log = {}, []
+        moved, failed, log = {}, {}, []
         ordered = triggers.sorted(
             lambda t: (t.stage_id.sequence, t.stage_id.id, -t.sequence, -t.id),
             reverse=True,
@@ -383,25 +373,20 @@ class CrmWorkflowEngine(models.AbstractModel):
                 cids = self._forward_ids(model, cids, stage)
             if not cids:
                 continue
-            frame = (("trigger", trigger.id), trigger.name, frozenset(cids))
-            chain.append(frame)
-            try:
+            with self._on_chain(trigger, cids):
                 done, failures = self._run_isolated(
                     Model.browse(cids),
                     lambda batch, stage=stage: batch.write({"stage_id": stage.id}),
                 )
-            finally:
-                _pop_chain(self.env.cr, frame)
             moved.update(dict.fromkeys(done, trigger))
-            if failures_out is not None:
-                failures_out.update(failures)
+            failed.update(failures)
             log.extend(
                 self._outcome_rows(
                     model, done, failures, event, trigger=trigger, job_ids=job_ids
                 )
             )
         self.env["crm.workflow.run"]._log_bulk(log)
-        return moved
+        return moved, failed
 
     def _forward_ids(self, model, ids, stage):
         """Records whose current stage comes before ``stage``: one query, not

@@ -18,7 +18,7 @@ from odoo import api, models
 from odoo.fields import Datetime
 from odoo.modules.registry import Registry
 
-from .crm_workflow_engine import Run, _chain, _pop_chain
+from .crm_workflow_engine import Run
 from .crm_workflow_job import (
     BATCH_SIZE,
     DEFAULT_JOB_TIMEOUT,
@@ -354,15 +354,9 @@ class CrmWorkflowJob(models.Model):
         meanwhile, as in the instant path: a scheduled action's own write
         does not fire its rule again (which would schedule it again, and
         again, every delay)."""
-        records = Model.browse(self.mapped("res_id"))
-        frame = (rule.id, rule.name, frozenset(records._ids)) if rule else None
-        if frame:
-            _chain(self.env.cr).append(frame)
-        try:
+        engine = self.env["crm.workflow.engine"]
+        with engine._on_chain(rule, self.mapped("res_id")):
             self._run_action_jobs_guarded(rule, Model, outcome)
-        finally:
-            if frame:
-                _pop_chain(self.env.cr, frame)
 
     def _run_action_jobs_guarded(self, rule, Model, outcome):
         action = self[:1].action_id

@@ -75,15 +75,13 @@ class CrmWorkflowJob(models.Model):
         for job in self:
             first.setdefault(job.res_id, job)
         engine = self.env["crm.workflow.engine"].with_user(SUPERUSER_ID)
-        failures = {}
         started = time.perf_counter()
-        moved = engine._fire_triggers(
+        moved, failures = engine._fire_triggers(
             "webhook",
             model,
             list(first),
             triggers=trigger,
             job_ids={rid: job.id for rid, job in first.items()},
-            failures_out=failures,
         )
         elapsed = time.perf_counter() - started
         stayed = self.filtered(

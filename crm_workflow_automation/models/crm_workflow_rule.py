@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -86,22 +87,37 @@ def local_eta(value, amount, unit, tz, time_of_day=None, shift=None):
     return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
 
 
-class RuleSpec(tuple):
+class RuleSpec(NamedTuple):
     """What the ORM hook needs to know of an active rule, kept in the registry
     cache: plain immutable data, never records (they would pin a cursor)."""
 
-    __slots__ = ()
-    _fields = ("id", "model", "trigger", "watched", "date_field")
+    id: int
+    model: str
+    trigger: str
+    watched: frozenset | None  # the watched field names; None: any field
+    date_field: str | None  # a date rule's field
 
-    def __new__(cls, rule_id, model, trigger, watched, date_field):
-        return tuple.__new__(cls, (rule_id, model, trigger, watched, date_field))
 
-    id = property(lambda self: self[0])
-    model = property(lambda self: self[1])
-    trigger = property(lambda self: self[2])
-    # frozenset of watched field names, or None for "any field"
-    watched = property(lambda self: self[3])
-    date_field = property(lambda self: self[4])
+class StageIndex(NamedTuple):
+    """The active stage robots and triggers of a model, for the same cache."""
+
+    robot_stages: frozenset  # the stages that have robots
+    triggers: dict  # {event kind: (trigger id, ...)}
+    field_match: tuple  # the triggers that fire when a record meets their criteria
+
+
+class ModelIndex(NamedTuple):
+    """What the ORM hook needs to know of one model, in the registry cache.
+    A model whose rules are all inactive has one too: deleting its records
+    cancels their jobs."""
+
+    rules: dict  # {event kind: (RuleSpec, ...)} of the running rules, in order
+    watched_computed: frozenset  # watched fields that a recomputation may change
+    stage: StageIndex | None
+
+    def trigger_ids(self, kind):
+        """The active triggers that an event of ``kind`` fires."""
+        return self.stage.triggers.get(kind, ()) if self.stage else ()
 
 
 class CrmWorkflowRule(models.Model):
@@ -527,9 +543,8 @@ class CrmWorkflowRule(models.Model):
     @api.model
     @tools.ormcache()
     def _rule_index(self):
-        """{model: {event: (RuleSpec, ...)}} of the active, unpaused rules, in
-        run order; plus, per model, the set of watched fields and the models that
-        have rules at all (active or not) for job cancellation on delete."""
+        """{model: ModelIndex} of every model with rules (active or not) or
+        with active robots and triggers."""
         self.flush_model()
         self.env.cr.execute(
             """
@@ -548,7 +563,7 @@ class CrmWorkflowRule(models.Model):
         for event, triggers in self._event_triggers().items():
             for trigger in triggers:
                 event_of[trigger].append(event)
-        index = {}
+        specs = {}  # {model: {event kind: [RuleSpec]}}
         for (
             rule_id,
             model,
@@ -557,33 +572,33 @@ class CrmWorkflowRule(models.Model):
             date_field,
             watched,
         ) in self.env.cr.fetchall():
-            by_event = index.setdefault(model, {"_models_with_rules": True})
+            by_event = specs.setdefault(model, defaultdict(list))
             if not running:
                 continue
             watched = frozenset(watched) if watched and trigger != "on_date" else None
             spec = RuleSpec(rule_id, model, trigger, watched, date_field)
             for event in event_of.get(trigger, ()):
-                by_event.setdefault(event, []).append(spec)
+                by_event[event].append(spec)
             if trigger == "on_date" and date_field:
-                by_event.setdefault("date", []).append(spec)
-        for model, by_event in index.items():
-            for event in list(by_event):
-                if event.startswith("_"):
-                    continue
-                by_event[event] = tuple(by_event[event])
-            # watched fields that a recomputation may change
-            fields_ = self.env[model]._fields if model in self.env else {}
-            by_event["_watched_computed"] = frozenset(
-                name
-                for spec in by_event.get("write", ())
-                for name in (spec.watched or ())
-                if name in fields_ and fields_[name].compute and fields_[name].store
-            )
+                by_event["date"].append(spec)
         # stage robots and triggers ride on the same hook and cache
-        for model, spec in self.env["crm.workflow.engine"]._stage_index().items():
-            by_event = index.setdefault(model, {"_watched_computed": frozenset()})
-            by_event["_models_with_rules"] = True
-            by_event["stage"] = spec
+        stages = self.env["crm.workflow.engine"]._stage_index()
+        index = {}
+        for model in specs.keys() | stages.keys():
+            rules = {
+                event: tuple(found) for event, found in specs.get(model, {}).items()
+            }
+            fields_ = self.env[model]._fields if model in self.env else {}
+            index[model] = ModelIndex(
+                rules=rules,
+                watched_computed=frozenset(
+                    name
+                    for spec in rules.get("write", ())
+                    for name in (spec.watched or ())
+                    if name in fields_ and fields_[name].compute and fields_[name].store
+                ),
+                stage=stages.get(model),
+            )
         return index
 
     @api.model

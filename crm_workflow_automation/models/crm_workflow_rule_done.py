@@ -3,7 +3,14 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .crm_workflow_run import LOG_COLUMNS
+
 RAN_STATES = ("done", "partial")
+# where a run-log row (a LOG_COLUMNS tuple) holds the columns read here
+_RULE, _RES_ID, _STATE = (
+    [name for name, __ in LOG_COLUMNS].index(name)
+    for name in ("rule_id", "res_id", "state")
+)
 
 
 class CrmWorkflowRuleDone(models.Model):
@@ -27,7 +34,7 @@ class CrmWorkflowRuleDone(models.Model):
     def _add_from_rows(self, rows):
         """Keep the records of ``rows`` (run-log tuples) that a first_match
         rule ran for; one query, only when such a rule is in the batch."""
-        rule_ids = {row[0] for row in rows if row[0]}
+        rule_ids = {row[_RULE] for row in rows if row[_RULE]}
         if not rule_ids:
             return
         Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
@@ -37,9 +44,9 @@ class CrmWorkflowRuleDone(models.Model):
         if not first:
             return
         pairs = {
-            (row[0], row[5])
+            (row[_RULE], row[_RES_ID])
             for row in rows
-            if row[0] in first and row[5] and row[6] in RAN_STATES
+            if row[_RULE] in first and row[_RES_ID] and row[_STATE] in RAN_STATES
         }
         if not pairs:
             return

@@ -365,7 +365,7 @@ class CrmWorkflowTrigger(models.Model):
                 leads, body, delivery_id, size=len(raw or b"")
             )
         engine = self.env["crm.workflow.engine"].with_user(SUPERUSER_ID)
-        moved = engine._fire_triggers(
+        moved, __ = engine._fire_triggers(
             "webhook",
             "crm.lead",
             leads.ids,

@@ -383,6 +383,96 @@ class TestDateRules(JobCase):
             )
         self.assertEqual(following.eta, utc(TOKYO, fields.Date.add(renewal, months=1)))
 
+    def test_first_time_only_date_rule_runs_once_per_record(self):
+        """A monthly rule set to run only the first time runs at its first
+        date, not at the next ones; the same rule every time runs again."""
+        renewal = self.today + timedelta(days=3)
+        once = self.date_rule(
+            date_offset=0, date_recurrence="monthly", repeat_mode="first_match"
+        )
+        every = self.make_rule(
+            name="Every renewal",
+            trigger="on_date",
+            date_field_id=self.field("date_deadline").id,
+            date_recurrence="monthly",
+            user_id=self.sales_manager.id,
+            actions=[self.field_update("color", "4")],
+        )
+        with self.trap_jobs() as trap:
+            lead = self.lead(date_deadline=renewal)
+            first = trap.assert_enqueued(count=1, rule=once, records=lead)
+            trap.run(at=first.eta)
+            self.assertEqual((lead.priority, lead.color), ("3", 4))
+            lead.write({"priority": "0", "color": 0})
+            following = trap.assert_enqueued(
+                count=1, rule=once, records=lead, state="pending"
+            )
+            trap.run(at=following.eta)
+        self.assertEqual(following.state, "done")
+        self.assertEqual(lead.priority, "0")
+        self.assertEqual(len(self.runs(rule=once, records=lead)), 1)
+        self.assertEqual(lead.color, 4)
+        self.assertEqual(len(self.runs(rule=every, records=lead, state="done")), 2)
+
+    def test_date_rule_does_not_run_again_for_a_record_it_is_running_for(self):
+        """The loop guard of every event: while the rule runs for the record
+        (its own actions running the queue, say), its due job does not run it
+        a second time; once it is done, the next job runs."""
+        rule = self.date_rule(date_offset=0)
+        engine = self.env["crm.workflow.engine"]
+        closing = self.today + timedelta(days=3)
+        with self.trap_jobs() as trap:
+            busy = self.lead(date_deadline=closing)
+            free = self.lead(name="Free", date_deadline=closing)
+            busy_job = trap.assert_enqueued(count=1, rule=rule, records=busy)
+            free_job = trap.assert_enqueued(count=1, rule=rule, records=free)
+            with engine._on_chain(rule, busy.ids):
+                trap.run(at=busy_job.eta)
+        self.assertEqual((busy_job.state, free_job.state), ("done", "done"))
+        self.assertEqual((busy.priority, free.priority), ("0", "3"))
+        self.assertFalse(self.runs(rule=rule, records=busy))
+
+    def test_date_rule_run_from_a_chain_of_rules_stops_at_the_depth_limit(self):
+        """A rule whose server action runs the opportunity's date jobs now:
+        the date rule runs one link further down the chain, and past the
+        limit it is stopped and logged, as any rule of the chain would be."""
+        run_dates = self.env["ir.actions.server"].create(
+            {
+                "name": "Run the date rules now",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "state": "code",
+                "code": "jobs = env['crm.workflow.job'].sudo().search(["
+                "('res_model', '=', 'crm.lead'), ('res_id', 'in', records.ids),"
+                " ('job_type', '=', 'rule'), ('state', '=', 'pending')])\n"
+                "jobs._claim_and_run(jobs.ids)",
+            }
+        )
+        self.make_rule(
+            name="Won now",
+            trigger="on_write",
+            trigger_field_ids=["probability"],
+            actions=[
+                {"action_type": "server_action", "server_action_id": run_dates.id}
+            ],
+        )
+        rule = self.date_rule()
+        closing = self.today + timedelta(days=20)
+        self.ICP.set_param("crm_workflow_automation.max_chain_depth", 1)
+        with self.trap_jobs() as trap:
+            stopped = self.lead(date_deadline=closing)
+            ran = self.lead(name="Deeper chains allowed", date_deadline=closing)
+            stopped_job = trap.assert_enqueued(count=1, rule=rule, records=stopped)
+            stopped.probability = 90
+            self.ICP.set_param("crm_workflow_automation.max_chain_depth", 2)
+            ran.probability = 90
+            ran_job = trap.assert_enqueued(count=1, rule=rule, records=ran)
+        self.assertEqual((stopped_job.state, ran_job.state), ("done", "done"))
+        self.assertEqual((stopped.priority, ran.priority), ("0", "3"))
+        log = self.runs(rule=rule, records=stopped)
+        self.assertEqual(log.state, "loop_stopped")
+        self.assertIn("Won now → Closing soon", log.error)
+        self.assertEqual(self.runs(rule=rule, records=ran).state, "done")
+
 
 @tagged("post_install", "-at_install")
 class TestRunner(JobCase):

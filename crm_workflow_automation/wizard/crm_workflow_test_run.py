@@ -5,7 +5,7 @@ import contextlib
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.crm_workflow_engine import Event, Run, _chain, _pop_chain
+from ..models.crm_workflow_engine import Event, Run
 
 
 class _RolledBack(Exception):
@@ -189,15 +189,11 @@ class CrmWorkflowTestRun(models.TransientModel):
             )
         )
         run = Run(rule, condition, event=Event(kind, records._name, records.ids))
-        frame = (rule.id, rule.name, frozenset(records.ids))
-        _chain(self.env.cr).append(frame)
-        try:
+        with engine._on_chain(rule, records.ids):
             # the actions of an inactive rule are inactive too
             actions = condition.with_context(active_test=False).action_ids
             for action in actions.sorted(lambda a: (a.sequence, a.id)):
                 lines.append(self._test_action(action, records, run))
-        finally:
-            _pop_chain(self.env.cr, frame)
 
     def _test_robot(self, robot, records, lines):
         engine = self.env["crm.workflow.engine"]
@@ -245,12 +241,8 @@ class CrmWorkflowTestRun(models.TransientModel):
             )
             return
         run = Run(None, None, event=Event("stage_entry", records._name, records.ids))
-        frame = (("robot", robot.id), robot.name, frozenset(records.ids))
-        _chain(self.env.cr).append(frame)
-        try:
+        with engine._on_chain(robot, records.ids):
             lines.append(self._test_action(robot.action_id, records, run))
-        finally:
-            _pop_chain(self.env.cr, frame)
 
     def _test_action(self, action, records, run):
         """One line: the action's outcome and what it would do."""
