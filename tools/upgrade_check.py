@@ -621,7 +621,8 @@ def snapshot(env):
         }
         data[table] = {"columns": columns, "rows": rows}
     for relation, col1, col2 in sorted(m2m):
-        cr.execute(f'SELECT "{col1}", "{col2}" FROM "{relation}"')  # table and column names read from the catalog
+        # table and column names read from the catalog
+        cr.execute(f'SELECT "{col1}", "{col2}" FROM "{relation}"')
         data[relation] = {"pairs": sorted(list(p) for p in cr.fetchall())}
     return data
 
