@@ -1,6 +1,6 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Faults with real processes (pytest only, ``make test`` runs them): Odoo
+"""Faults with real processes. Pytest only (``make test`` runs them): Odoo
 servers killed with SIGKILL while they drain the queue, and PostgreSQL
 restarted under a runner. The queue must lose no job, run none twice, leave
 none ``running``, and a dead worker's jobs must come back within the job
