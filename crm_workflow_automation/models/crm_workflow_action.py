@@ -233,14 +233,25 @@ class CrmWorkflowAction(models.Model):
             ):
                 action._raise_config(
                     self.env._(
-                        "a rule on deleted records can only notify users, call a "
-                        "webhook, "
-                        "run a function or a server action."
+                        "a rule on deleted records can only run actions of these "
+                        "types: %(types)s.",
+                        types=", ".join(self._types_on_deleted_records()),
                     )
                 )
             checker = getattr(action, f"_check_{action.action_type}", None)
             if checker:
                 checker()
+
+    @api.model
+    def _types_on_deleted_records(self):
+        """The labels of the types a rule on deleted records may run, asked of
+        each type (``_runs_on_deleted_records``): the core names none."""
+        selection = self._fields["action_type"]._description_selection(self.env)
+        return [
+            label
+            for key, label in selection
+            if self.new({"action_type": key})._runs_on_deleted_records()
+        ]
 
     def _raise_config(self, problem):
         raise ValidationError(self._config_message(problem))

@@ -264,7 +264,7 @@ class TestConfigurationChecks(ActionCase):
 
     def test_rule_on_deleted_leads_refuses_actions_on_the_lead(self):
         self.assert_refused(
-            "a rule on deleted records can only notify users, call a webhook",
+            "a rule on deleted records can only run actions of these types: ",
             {"action_type": "set_stage", "target_stage_id": self.stage_won.id},
             trigger="on_unlink",
         )
