@@ -61,7 +61,7 @@ def rows(n, rules=5):
             "\\N",
             f"Bench lead {i // rules}",
             "stage_id",
-            f"{40 + i % rules} done",
+            f'[{{"action":{40 + i % rules},"state":"done"}}]',
             "2026-12-03 17:00:00.123456",
         ]
         buffer.write("\t".join(fields) + "\n")

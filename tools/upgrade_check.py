@@ -93,6 +93,33 @@ def _demo_host_added(row, new):
     return None
 
 
+def _outcome_entries(text):
+    """The JSON of an outcome text of 18.0.1.3.0 to 18.0.1.7.0: a line
+    "<action id> <state>[ <due date> <due time>[ <job id>]]" per action."""
+    entries = []
+    for line in (text or "").splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        entry = {"action": int(parts[0]), "state": parts[1]}
+        if len(parts) > 2:
+            entry["due"] = " ".join(parts[2:4])
+        if len(parts) > 4:
+            entry["job"] = int(parts[4])
+        entries.append(entry)
+    return entries or None
+
+
+@changed("crm_workflow_run", "outcome")
+def _outcome_to_json(row, new):
+    """18.0.1.8.0: the outcome's lines are JSON entries that say the same
+    (an outcome already in JSON must not change)."""
+    old = row["outcome"]
+    if isinstance(old, str) and _outcome_entries(old) == new["outcome"]:
+        return None
+    return f"{old!r} became {new['outcome']!r}"
+
+
 # ----------------------------------------------------------------------
 # Odoo as a library
 # ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 """What a run leaves behind: the run log's rows (who, what event, each
 action's outcome) and the note in the records' chatter."""
 
+import json
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -11,12 +12,19 @@ from odoo import fields, models
 from odoo.exceptions import MissingError
 
 from .crm_workflow_engine import _MISSING, _cache_values
+from .crm_workflow_run import OUTCOME_DONE, OUTCOME_SCHEDULED
 
 # A rule's chatter note goes on the records of an edit of up to this many
 # records; a larger batch (an import, a mass edit) has its run log and the
 # notification's summary instead: the notes cost 0.4 ms a record, about half
 # of the engine's own time in bench/engine.py's scenario 4.
 NOTE_BATCH_LIMIT = 100
+
+
+def _json(entries):
+    """The ``outcome`` of a run row as COPY loads it into jsonb: compact, or
+    None (NULL) when no action has an entry."""
+    return json.dumps(entries, separators=(",", ":")) if entries else None
 
 
 def _plain_names(records):
@@ -80,16 +88,22 @@ class CrmWorkflowEngine(models.AbstractModel):
         records._message_log_batch(bodies=dict.fromkeys(records.ids, body))
 
     def _outcomes(self, run, done):
-        """The ``outcome`` column of the records ``done`` (one text for all
-        when no action was scheduled, else {id: text}), from the executor's
-        last attempt that ran each record. (The row's ``job_id`` stays for the
-        rows of a job's own run.)"""
+        """The ``outcome`` column of the records ``done`` (OUTCOME_* in
+        crm_workflow_run), as the JSON text COPY loads: one text for all when
+        no action was scheduled (serialised once for the whole batch), else
+        {id: text}; from the executor's last attempt that ran each record.
+        (The row's ``job_id`` stays for the rows of a job's own run.)"""
         if not done or not run.outcomes:
             return None
         if len(run.outcomes) == 1 and all(
             values is None for __, values in run.outcomes[0][1]
         ):
-            return "\n".join(f"{aid} done" for aid, __ in run.outcomes[0][1])
+            return _json(
+                [
+                    {"action": aid, "state": OUTCOME_DONE}
+                    for aid, __ in run.outcomes[0][1]
+                ]
+            )
         by_record = {}
         for ids, outcomes in run.outcomes:
             for rid in ids:
@@ -97,10 +111,10 @@ class CrmWorkflowEngine(models.AbstractModel):
         texts, cache = {}, {}
         for rid in done:
             outcomes = by_record.get(rid) or ()
-            lines = []
+            entries = []
             for aid, values in outcomes:
                 if values is None:
-                    lines.append(f"{aid} done")
+                    entries.append({"action": aid, "state": OUTCOME_DONE})
                     continue
                 key = id(values)
                 if key not in cache:
@@ -108,13 +122,15 @@ class CrmWorkflowEngine(models.AbstractModel):
                 vals = cache[key].get(rid)
                 if vals is None:
                     continue  # no due time for this record (no date)
-                eta = fields.Datetime.to_string(vals["eta"])
-                job_id = vals.get("id")
-                if job_id:
-                    lines.append(f"{aid} scheduled {eta} {job_id}")
-                else:
-                    lines.append(f"{aid} scheduled {eta}")
-            texts[rid] = "\n".join(lines)
+                entry = {
+                    "action": aid,
+                    "state": OUTCOME_SCHEDULED,
+                    "due": fields.Datetime.to_string(vals["eta"]),
+                }
+                if vals.get("id"):
+                    entry["job"] = vals["id"]
+                entries.append(entry)
+            texts[rid] = _json(entries)
         return texts
 
     # ------------------------------------------------------------------
@@ -143,8 +159,8 @@ class CrmWorkflowEngine(models.AbstractModel):
         names=None,
     ):
         """Run-log tuples in LOG_COLUMNS order, one per record of ``ids``;
-        ``outcome`` is one text for all or {id: text}; ``names`` the records'
-        names when the caller read them for a whole batch."""
+        ``outcome`` is one JSON text for all or {id: JSON text}; ``names``
+        the records' names when the caller read them for a whole batch."""
         uid = self.env.uid
         # NULL, never False: a rule for all companies has no company, and
         # the status report's batch insert writes these into int4 columns

@@ -40,14 +40,16 @@ LOG_COLUMNS = (
     ("trigger_id", "int4"),
     ("record_name", "varchar"),
     ("changed_fields", "varchar"),
-    ("outcome", "text"),
+    ("outcome", "jsonb"),
 )
 # the context key that marks the "Automation" actions bound to models
 BINDING_MARK = "crm_workflow_record_runs"
 # states of a run that count as "it ran" for first_match rules
 RAN_STATES = ("done", "partial")
-# the outcome of an action in the ``outcome`` column: one line per action,
-# "<action id> <code>[ <due time>[ <job id>]]"; codes below
+# What each action did, in the ``outcome`` column: a JSON list, one object
+# per action, {"action": id, "state": OUTCOME_*} and for a scheduled action
+# "due" (UTC, "YYYY-MM-DD HH:MM:SS") and "job" (its id, when it was queued).
+# Short keys, absent when empty: it is written for every run row.
 OUTCOME_DONE = "done"
 OUTCOME_SCHEDULED = "scheduled"
 # The rows of one batch share their create_date (the log reads a batch as
@@ -189,10 +191,10 @@ class CrmWorkflowRun(models.Model):
         readonly=True,
         help="The watched fields whose change fired the rule, comma-separated.",
     )
-    outcome = fields.Text(
+    outcome = fields.Json(
         string="Outcome (technical)",
         readonly=True,
-        help="One line per action: its id, done or scheduled, due time and job.",
+        help="One entry per action: its id, done or scheduled, due time and job.",
     )
     event_description = fields.Char(
         string="What happened", compute="_compute_event_description"
@@ -311,30 +313,26 @@ class CrmWorkflowRun(models.Model):
 
     def _compute_outcome_description(self):
         """The ``outcome`` column in words, with the actions' current names."""
-        ids = set()
-        for run in self:
-            for line in (run.outcome or "").splitlines():
-                ids.add(int(line.split(" ", 1)[0]))
+        ids = {entry["action"] for run in self for entry in run.outcome or ()}
         actions = {
             a.id: a.display_name
             for a in self.env["crm.workflow.action"].sudo().browse(ids).exists()
         }
         for run in self:
             lines = []
-            for line in (run.outcome or "").splitlines():
-                parts = line.split(" ")
-                name = actions.get(int(parts[0])) or self.env._(
-                    "Action #%(id)s (deleted)", id=parts[0]
+            for entry in run.outcome or ():
+                name = actions.get(entry["action"]) or self.env._(
+                    "Action #%(id)s (deleted)", id=entry["action"]
                 )
-                if parts[1] == OUTCOME_SCHEDULED:
-                    due = fields.Datetime.to_datetime(" ".join(parts[2:4]))
+                if entry["state"] == OUTCOME_SCHEDULED:
+                    due = fields.Datetime.to_datetime(entry["due"])
                     when = tools.format_datetime(self.env, due)
-                    if len(parts) > 4:
+                    if entry.get("job"):
                         text = self.env._(
                             "%(action)s: scheduled for %(when)s (job #%(job)s)",
                             action=name,
                             when=when,
-                            job=parts[4],
+                            job=entry["job"],
                         )
                     else:
                         text = self.env._(

@@ -46,7 +46,7 @@ class TestRunLog(RunLogCase):
         self.assertEqual(run.state, "done")
         self.assertEqual(run.event_description, "Created")
         action = rule.action_ids
-        self.assertEqual(run.outcome, f"{action.id} done")
+        self.assertEqual(run.outcome, [{"action": action.id, "state": "done"}])
         self.assertEqual(run.outcome_description, f"{action.display_name}: done")
 
     def test_record_names_are_the_display_names(self):
@@ -90,8 +90,16 @@ class TestRunLog(RunLogCase):
         self.assertFalse(run.job_id)  # the job's own run will have it
         due = fields.Datetime.to_string(job.eta)
         self.assertEqual(
-            run.outcome.splitlines(),
-            [f"{instant.id} done", f"{scheduled.id} scheduled {due} {job.id}"],
+            run.outcome,
+            [
+                {"action": instant.id, "state": "done"},
+                {
+                    "action": scheduled.id,
+                    "state": "scheduled",
+                    "due": due,
+                    "job": job.id,
+                },
+            ],
         )
         self.assertIn(f"(job #{job.id})", run.outcome_description)
         self.assertIn("scheduled for", run.outcome_description)

@@ -3,13 +3,16 @@
 """What an upgrade does to functions (the whole upgrade from the first
 release is ``make test-upgrade``): their code is never replaced; what cannot
 run or was broken by an earlier upgrade is flagged for review, with a task
-for the responsible of each rule calling it. And the demo's webhook gets its
-host allow-listed on an upgrade too."""
+for the responsible of each rule calling it. The demo's webhook gets its
+host allow-listed on an upgrade too, and the runs logged with the text
+outcome of 18.0.1.7.0 say what their actions did in JSON."""
 
 import importlib.util
 import os
 
+from odoo import fields, tools
 from odoo.tests import new_test_user, tagged
+from odoo.tools import sql
 
 from .common import WorkflowCase
 
@@ -20,9 +23,10 @@ DISABLED = (
 )
 
 
-def migration(version):
-    path = os.path.join(MIGRATIONS, version, "post-migration.py")
-    spec = importlib.util.spec_from_file_location(f"cwa_migration_{version}", path)
+def migration(version, stage="post"):
+    path = os.path.join(MIGRATIONS, version, f"{stage}-migration.py")
+    name = f"cwa_migration_{stage}_{version}"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -154,3 +158,92 @@ class TestUpgradeDemoHost(WorkflowCase):
             "crm_workflow_automation.crm_workflow_action_won_erp_webhook_demo",
         )
         self.assertEqual(params.get_param(self.KEY), "erp.example.com")
+
+
+@tagged("post_install", "-at_install")
+class TestUpgradeRunOutcome(WorkflowCase):
+    """18.0.1.8.0: the ``outcome`` text of the runs logged before becomes
+    the JSON the run log reads."""
+
+    def old_runs(self, texts):
+        """Runs logged as 18.0.1.7.0 did: the outcome column put back to text
+        for the test (the runs already logged lose theirs), one run a text."""
+        Run = self.env["crm.workflow.run"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            "ALTER TABLE crm_workflow_run ALTER COLUMN outcome TYPE text USING NULL"
+        )
+        self.env.cr.execute("SELECT coalesce(max(id), 0) FROM crm_workflow_run")
+        last = self.env.cr.fetchone()[0]
+        lead = self.Lead.create({"name": "Logged before the upgrade"})
+        Engine = self.env["crm.workflow.engine"]
+        rows = []
+        for text in texts:
+            rows += Engine._log_rows(
+                self.rule, None, "crm.lead", [lead.id], "done", outcome=text
+            )
+        Run._log_bulk(rows)
+        Run.invalidate_model()
+        return Run.search([("id", ">", last)], order="id")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls.make_rule(
+            name="Logged in text",
+            trigger="on_create",
+            actions=[cls.set_priority("2"), cls.field_update("color", "5")],
+        )
+        cls.rule.active = False
+        cls.instant, cls.later = cls.rule.with_context(
+            active_test=False
+        ).action_ids.sorted("sequence")
+
+    def test_text_outcome_becomes_json_and_reads_the_same(self):
+        a, b = self.instant, self.later
+        runs = self.old_runs(
+            [
+                f"{a.id} done\n{b.id} scheduled 2026-12-08 09:30:00 345",
+                f"{b.id} scheduled 2026-12-08 09:30:00",
+                "999999 done",
+                "",
+                None,
+            ]
+        )
+        self.assertEqual(len(runs), 5)
+        migration("18.0.1.8.0", "pre").migrate(self.env.cr, "18.0.1.7.0")
+        columns = sql.table_columns(self.env.cr, "crm_workflow_run")
+        self.assertEqual(columns["outcome"]["udt_name"], "jsonb")
+        self.assertNotIn("outcome_json", columns)
+        runs.invalidate_recordset()
+        due = "2026-12-08 09:30:00"
+        self.assertEqual(
+            runs.mapped(lambda r: r.outcome),
+            [
+                [
+                    {"action": a.id, "state": "done"},
+                    {"action": b.id, "state": "scheduled", "due": due, "job": 345},
+                ],
+                [{"action": b.id, "state": "scheduled", "due": due}],
+                [{"action": 999999, "state": "done"}],
+                False,
+                False,
+            ],
+        )
+        when = tools.format_datetime(self.env, fields.Datetime.to_datetime(due))
+        self.assertEqual(
+            runs[0].outcome_description,
+            f"{a.display_name}: done\n"
+            f"{b.display_name}: scheduled for {when} (job #345)",
+        )
+        self.assertEqual(
+            runs[1].outcome_description, f"{b.display_name}: scheduled for {when}"
+        )
+        self.assertEqual(runs[2].outcome_description, "Action #999999 (deleted): done")
+        self.assertFalse(runs[3].outcome_description)
+        # a second run of the migration finds JSON and leaves it
+        migration("18.0.1.8.0", "pre").migrate(self.env.cr, "18.0.1.7.0")
+        runs.invalidate_recordset()
+        self.assertEqual(
+            runs[1].outcome, [{"action": b.id, "state": "scheduled", "due": due}]
+        )
