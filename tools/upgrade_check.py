@@ -19,6 +19,7 @@ import argparse
 import datetime
 import decimal
 import http.server
+import itertools
 import json
 import os
 import sys
@@ -155,11 +156,23 @@ def populate(env, port):
     )
     Action = env["crm.workflow.action"]
     has = Action._fields.__contains__
-    if not has("code"):
+    if not has("code") and not has("function_id"):
         sys.exit(
-            "populate knows the models of 18.0.1.0.0 and 18.0.1.1.0 (function "
-            "actions with inline code): teach it the version to test from"
+            "populate knows function actions with inline code (18.0.1.0.0,"
+            " 18.0.1.1.0) or calling a function (18.0.1.2.0 on): teach it"
+            " the version to test from"
         )
+    functions = itertools.count(1)
+
+    def code(text, name="Upgrade function"):
+        """A function action's code: inline, or a function it calls."""
+        if has("code"):
+            return {"code": text}
+        function = env["crm.workflow.function"].create(
+            {"name": name, "api_name": f"upgrade_fn_{next(functions)}", "code": text}
+        )
+        return {"function_id": function.id}
+
     stage_field = "target_stage_id" if has("target_stage_id") else "stage_id"
     company = env.company
     company_b = env["res.company"].create({"name": "Upgrade Co B"})
@@ -280,7 +293,7 @@ def populate(env, port):
                         "action_type": "add_followers",
                         "partner_ids": [Command.set(customer.ids)],
                     },
-                    {"action_type": "function", "code": bare_except},
+                    {"action_type": "function", **code(bare_except)},
                     webhook,
                     {
                         "action_type": "email",
@@ -320,7 +333,7 @@ def populate(env, port):
                         "timing": "scheduled",
                         "delay_amount": 1,
                         "delay_unit": "hours",
-                        "code": bare_except,
+                        **code(bare_except),
                     },
                 ],
             },
@@ -397,8 +410,10 @@ def populate(env, port):
                     {"action_type": "remove_tags", "tag_ids": [Command.set(tag_a.ids)]},
                     {
                         "action_type": "function",
-                        "code": "log('stage of %s' % len(records))\n"
-                        "data['seen'] = len(records)",
+                        **code(
+                            "log('stage of %s' % len(records))\n"
+                            "data['seen'] = len(records)"
+                        ),
                     },
                 ],
             }
