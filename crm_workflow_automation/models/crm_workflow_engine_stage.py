@@ -306,6 +306,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 "robot_context": context,
                 "idempotency_key": f"robot:{robot.id}:{rid}:{run.event.uid}",
                 "event_uid": uuid.uuid4().hex,
+                "origin_event_uid": run.event.uid,
                 "trigger_time": base,
             }
             for rid, eta in etas.items()

@@ -64,23 +64,6 @@ class CrmWorkflowJob(models.Model):
         return now - timedelta(seconds=self._job_timeout())
 
     @api.model
-    def _wake_when_stale(self, claimed_at):
-        """Wake the main runner when a claim made at ``claimed_at`` would go
-        stale: if its worker dies, nothing else would come back for its jobs
-        before the hourly call."""
-        cron_id = self._main_runner_id()
-        if not cron_id:
-            return
-        at = claimed_at + timedelta(seconds=self._job_timeout() + 1)
-        self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger"
-            " WHERE cron_id = %s AND call_at >= %s AND call_at <= %s LIMIT 1",
-            [cron_id, at, at + timedelta(seconds=30)],
-        )
-        if not self.env.cr.fetchone():
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
-
-    @api.model
     def _claim(self, limit=BATCH_SIZE, now=None, ids=None):
         """Claim up to ``limit`` due jobs for this transaction: one UPDATE whose
         sub-select locks the rows with SKIP LOCKED, so that concurrent runners
@@ -229,31 +212,6 @@ class CrmWorkflowJob(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
-    @api.model
-    def _schedule_next_wakeup(self):
-        """After a run, make sure the runner wakes for the next job due."""
-        self.env.cr.execute(
-            "SELECT min(eta) FROM crm_workflow_job WHERE state IN ('pending', 'failed')"
-        )
-        next_eta = self.env.cr.fetchone()[0]
-        if next_eta:
-            self._wake_runners([next_eta])
-
-    @api.model
-    def _runner_crons(self):
-        return (
-            self.env["ir.cron"]
-            .sudo()
-            .search([("code", "like", "model._cron_run_due_jobs(")], order="id")
-        )
-
-    @api.model
-    def _wake_siblings(self, runner):
-        """A backlog: wake the other runner crons, which claim with SKIP LOCKED."""
-        for cron in self._runner_crons():
-            if cron.active and f"runner={runner})" not in (cron.code or ""):
-                cron._trigger()
-
     def _claim_and_run(self, ids):
         claimed = self._claim(ids=ids)
         if claimed:
@@ -292,103 +250,43 @@ class CrmWorkflowJob(models.Model):
         outcome.flush()
 
     def _run_group(self, outcome):
+        """Jobs of one kind: ``_run_<job_type>_jobs`` runs them, so that a
+        further module adds a kind of job with a method of its own. Every kind
+        is built on the same steps: ``_job_model``, ``_drop_gone``,
+        ``_drop_stale``, ``_follow_date`` and ``_execute_action``."""
+        return getattr(self, f"_run_{self[:1].job_type}_jobs")(outcome)
+
+    # ------------------------------------------------------------------
+    # the steps every kind of job is built on
+    # ------------------------------------------------------------------
+
+    def _job_model(self):
+        """The jobs' model, as the user who queued them (the superuser for
+        jobs queued without one)."""
         first = self[:1]
-        if first.job_type == "robot":
-            return self._run_robot_group(outcome)
-        if first.job_type == "trigger":
-            return self._run_trigger_group(outcome)
-        rule = first.rule_id
         user = first.user_id or self.env.ref("base.user_root")
-        if not rule or (first.job_type == "action" and not first.action_id):
-            outcome.cancel(self, self.env._("The rule or the action was deleted."))
-            return
-        env = self.env(user=user.id, su=False)
-        Model = env[first.res_model]
-        jobs_by_record = defaultdict(list)
-        for job in self:
-            jobs_by_record[job.res_id].append(job)
-        checked = self.filtered("check_record")
-        unchecked = self - checked
-        live_ids = set(Model.sudo().browse(checked.mapped("res_id")).exists()._ids)
-        gone = checked.filtered(lambda j: j.res_id not in live_ids)
-        if gone:
-            outcome.cancel(gone, self.env._("The record no longer exists."))
-        jobs = (checked - gone) | unchecked
-        if not jobs:
-            return
-        if first.job_type == "rule":
-            jobs._run_rule_jobs(rule, Model, outcome)
-        else:
-            jobs._run_action_jobs(rule, Model, outcome)
+        return self.env(user=user.id, su=False)[first.res_model]
 
-    def _recheck(self, rule, Model, outcome):
-        """Jobs whose record still meets the criteria of their condition."""
-        condition = self[:1].condition_id
+    def _drop_gone(self, outcome):
+        """The jobs left once those whose record was deleted are cancelled
+        (jobs that run without their record, such as those of a deletion,
+        are kept)."""
         checked = self.filtered("check_record")
-        if not condition or not checked:
+        if not checked:
             return self
-        engine = self.env["crm.workflow.engine"]
-        domain = condition._eval_domain() if not condition.is_fallback else []
-        if condition.is_fallback:
-            # the fallback runs for records that meet no other condition
-            others = rule.condition_ids.filtered(lambda c: not c.is_fallback)
-            ids = set(checked.mapped("res_id"))
-            for other in others:
-                ids -= engine._search_ids(Model._name, ids, other._eval_domain())
-            ok = ids
-        else:
-            ok = engine._search_ids(
-                Model._name,
-                checked.mapped("res_id"),
-                domain + rule._company_domain(Model),
-            )
-        stale = checked.filtered(lambda j: j.res_id not in ok)
-        if stale:
-            outcome.cancel(
-                stale, self.env._("The record no longer meets the criteria.")
-            )
+        records = self.env[self[:1].res_model].sudo().browse(checked.mapped("res_id"))
+        live = set(records.exists()._ids)
+        gone = checked.filtered(lambda j: j.res_id not in live)
+        outcome.cancel(gone, self.env._("The record no longer exists."))
+        return self - gone
+
+    def _drop_stale(self, ok_ids, outcome):
+        """The jobs left once those whose record no longer meets the criteria
+        (is not in ``ok_ids``) are cancelled."""
+        checked = self.filtered("check_record")
+        stale = checked.filtered(lambda j: j.res_id not in ok_ids)
+        outcome.cancel(stale, self.env._("The record no longer meets the criteria."))
         return self - stale
-
-    def _run_action_jobs(self, rule, Model, outcome):
-        """Run the jobs of one action. The rule is on the loop guard's chain
-        meanwhile, as in the instant path: a scheduled action's own write
-        does not fire its rule again (which would schedule it again, and
-        again, every delay)."""
-        engine = self.env["crm.workflow.engine"]
-        with engine._on_chain(rule, self.mapped("res_id")):
-            self._run_action_jobs_guarded(rule, Model, outcome)
-
-    def _run_action_jobs_guarded(self, rule, Model, outcome):
-        action = self[:1].action_id
-        jobs = self
-        if action.recheck_condition:
-            jobs = jobs._recheck(rule, Model, outcome)
-        if action.timing == "scheduled" and action.delay_anchor == "date_field":
-            jobs = jobs._follow_date(action, Model, outcome)
-        if not jobs:
-            return
-        engine = self.env["crm.workflow.engine"]
-        records = Model.browse(jobs.mapped("res_id"))
-        if len(jobs) == 1 or not action._job_batchable():
-            job = jobs
-            run = Run(rule, job.condition_id, job=job)
-
-            def func(batch):
-                action._execute(batch, run)
-
-            started = time.perf_counter()
-            done, failures = engine._run_isolated(records, func)
-            outcome.attempts(job, run.attempts)
-            outcome.record(jobs, done, failures, time.perf_counter() - started)
-            outcome.log.extend(run.log)
-            return
-        run = Run(rule, self[:1].condition_id)
-        started = time.perf_counter()
-        done, failures = engine._run_isolated(
-            records, lambda batch: action._execute(batch, run)
-        )
-        outcome.record(jobs, done, failures, time.perf_counter() - started)
-        outcome.log.extend(run.log)
 
     def _follow_date(self, action, Model, outcome):
         """A date-anchored job follows its date: postponed when the date moved
@@ -406,17 +304,93 @@ class CrmWorkflowJob(models.Model):
                 keep |= job
         return keep
 
-    def _run_rule_jobs(self, rule, Model, outcome):
+    def _execute_action(self, action, Model, make_run, outcome):
+        """Run ``action`` for the jobs' records: in one batch when the action
+        can, else job by job (each with its own run, whose delivery attempts
+        are kept). ``make_run(job)`` makes the run (``job`` None for a
+        batch). Returns [(jobs, run, done record ids)]."""
+        engine = self.env["crm.workflow.engine"].with_env(Model.env)
+        single = len(self) == 1 or not action._job_batchable()
+        results = []
+        for jobs in self if single else [self]:
+            run = make_run(jobs if single else None)
+            records = Model.browse(jobs.mapped("res_id"))
+            started = time.perf_counter()
+            done, failures = engine._run_isolated(
+                records, lambda batch, run=run: action._execute(batch, run)
+            )
+            outcome.attempts(jobs, run.attempts)
+            outcome.record(jobs, done, failures, time.perf_counter() - started)
+            outcome.log.extend(run.log)
+            results.append((jobs, run, done))
+        return results
+
+    # ------------------------------------------------------------------
+    # the kinds of jobs of rules (robots: crm_workflow_job_robot.py,
+    # stage triggers: crm_workflow_job_trigger.py)
+    # ------------------------------------------------------------------
+
+    def _run_action_jobs(self, outcome):
+        """A rule's scheduled actions. The rule is on the loop guard's chain
+        meanwhile, as in the instant path: a scheduled action's own write
+        does not fire its rule again (which would schedule it again, and
+        again, every delay)."""
+        first = self[:1]
+        rule, action = first.rule_id, first.action_id
+        if not rule or not action:
+            outcome.cancel(self, self.env._("The rule or the action was deleted."))
+            return
+        Model = self._job_model()
+        jobs = self._drop_gone(outcome)
+        if not jobs:
+            return
+        engine = self.env["crm.workflow.engine"]
+        with engine._on_chain(rule, jobs.mapped("res_id")):
+            if action.recheck_condition:
+                jobs = jobs._drop_stale(jobs._meeting_criteria(rule, Model), outcome)
+            if action.timing == "scheduled" and action.delay_anchor == "date_field":
+                jobs = jobs._follow_date(action, Model, outcome)
+            if jobs:
+                jobs._execute_action(
+                    action,
+                    Model,
+                    lambda job: Run(rule, first.condition_id, job=job),
+                    outcome,
+                )
+
+    def _meeting_criteria(self, rule, Model):
+        """The ids of the jobs' records that still meet the criteria of the
+        jobs' condition (the fallback: of none of the rule's other ones)."""
+        condition = self[:1].condition_id
+        ids = set(self.filtered("check_record").mapped("res_id"))
+        if not condition or not ids:
+            return ids
+        engine = self.env["crm.workflow.engine"]
+        if not condition.is_fallback:
+            return engine._search_ids(
+                Model._name, ids, condition._eval_domain() + rule._company_domain(Model)
+            )
+        for other in rule.condition_ids.filtered(lambda c: not c.is_fallback):
+            ids -= engine._search_ids(Model._name, ids, other._eval_domain())
+        return ids
+
+    def _run_rule_jobs(self, outcome):
         """A date rule is due for these records: check that the date still
         says so, run the rule, and schedule the next occurrence."""
+        rule = self[:1].rule_id
+        if not rule:
+            outcome.cancel(self, self.env._("The rule or the action was deleted."))
+            return
+        Model = self._job_model()
+        jobs = self._drop_gone(outcome)
         fname = rule.date_field_id.name
         now = Datetime.now()
-        records = Model.sudo().browse(self.mapped("res_id"))
+        records = Model.sudo().browse(jobs.mapped("res_id"))
         values = (
             dict(zip(records._ids, records.mapped(fname), strict=True)) if fname else {}
         )
         due = self.browse()
-        for job in self:
+        for job in jobs:
             eta = rule._date_rule_eta(values.get(job.res_id), job.eta)
             if eta is None:
                 outcome.cancel(job, self.env._("The date field was emptied."))
@@ -516,24 +490,34 @@ class _Outcome:
 
     def cancel(self, jobs, reason):
         """Jobs that no longer apply: cancelled, and in the run log as a
-        skipped action with the reason."""
+        skipped action (or trigger) with the reason."""
         engine = self.env["crm.workflow.engine"]
+        names = {}
         for job in jobs:
             self.cancelled.append((job, reason))
             action = job.action_id.exists()
-            if not action:
+            trigger = job.trigger_id.exists()
+            if not action and not trigger:
                 continue  # the rule or the action was deleted with its log
+            model = job.res_model
+            if model not in names:
+                ids = jobs.filtered(lambda j, m=model: j.res_model == m).mapped(
+                    "res_id"
+                )
+                names[model] = engine._record_names(model, ids)
             self.log.extend(
                 engine._log_rows(
                     job.rule_id.exists(),
                     job.condition_id.exists(),
-                    job.res_model,
+                    model,
                     [job.res_id],
                     "skipped",
                     error=reason,
                     action=action,
                     job_ids={job.res_id: job.id},
                     robot=job.robot_id.exists(),
+                    trigger=trigger,
+                    names=names[model],
                 )
             )
 
@@ -657,22 +641,22 @@ class _Outcome:
 
     def _mark_partial(self, jobs):
         """A rule's run whose scheduled action gave up is partly done: its
-        row (the event's, before the job) says so."""
+        row (that of the event that queued the job) says so."""
         keys = [
-            (job.rule_id.id, job.res_id, job.idempotency_key)
+            (job.rule_id.id, job.res_id, job.origin_event_uid)
             for job in jobs
-            if job.job_type == "action" and job.rule_id and job.idempotency_key
+            if job.job_type == "action" and job.rule_id and job.origin_event_uid
         ]
         if not keys:
             return
-        rules, records, idempotency = (list(c) for c in zip(*keys, strict=True))
+        rules, records, events = (list(c) for c in zip(*keys, strict=True))
         self.env.cr.execute(
             """UPDATE crm_workflow_run AS r SET state = 'partial'
-                 FROM unnest(%s::int4[], %s::int4[], %s::varchar[]) AS v(rule, res, k)
+                 FROM unnest(%s::int4[], %s::int4[], %s::varchar[]) AS v(rule, res, ev)
                 WHERE r.rule_id = v.rule AND r.res_id = v.res
                   AND r.action_id IS NULL AND r.state = 'done'
-                  AND r.event_uid = split_part(v.k, ':', 4)""",
-            [rules, records, idempotency],
+                  AND r.event_uid = v.ev""",
+            [rules, records, events],
         )
         self.env["crm.workflow.run"].invalidate_model(["state"])
 
