@@ -8,18 +8,13 @@ delivery in crm_workflow_job_webhook.py."""
 
 import json
 import logging
-import random
 import uuid
-
-import psycopg2
-import requests
-from psycopg2 import errorcodes
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Datetime
 
-from ..exceptions import RetryableJobError
+from ..runtime.retry import DEFAULT_MAX_ATTEMPTS
 
 _logger = logging.getLogger(__name__)
 
@@ -33,18 +28,9 @@ JOB_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("pending", "failed")
-# About 1 min, 5 min, 30 min, 2 h and 12 h between attempts, then dead.
-BACKOFF = (60, 300, 1800, 7200, 43200)
-DEFAULT_MAX_ATTEMPTS = len(BACKOFF) + 1
 BATCH_SIZE = 500
 # A running job whose worker shows no life for this long is claimed again.
 DEFAULT_JOB_TIMEOUT = 300
-NOW = "(now() at time zone 'UTC')"
-PG_RETRYABLE = {
-    errorcodes.SERIALIZATION_FAILURE,
-    errorcodes.DEADLOCK_DETECTED,
-    errorcodes.LOCK_NOT_AVAILABLE,
-}
 JOB_COLUMNS = (
     ("job_type", "varchar", "action"),
     ("rule_id", "int4", None),
@@ -68,24 +54,6 @@ JOB_COLUMNS = (
     ("robot_context", "jsonb", None),
     ("trigger_id", "int4", None),
 )
-
-
-def backoff_seconds(attempt):
-    """Delay before the next attempt after ``attempt`` failed, with ±20% jitter."""
-    base = BACKOFF[min(max(attempt, 1), len(BACKOFF)) - 1]
-    return int(base * random.uniform(0.8, 1.2))
-
-
-def is_retryable(error):
-    if isinstance(error, RetryableJobError):
-        return True
-    if isinstance(
-        error, requests.exceptions.Timeout | requests.exceptions.ConnectionError
-    ):
-        return True
-    if isinstance(error, psycopg2.OperationalError):
-        return getattr(error, "pgcode", None) in PG_RETRYABLE or error.pgcode is None
-    return False
 
 
 class CrmWorkflowJob(models.Model):
@@ -195,7 +163,7 @@ class CrmWorkflowJob(models.Model):
 
     def init(self):
         # Live workers renew their row here while they run a batch (the
-        # runner's _Heartbeat): renewing the jobs themselves would make the
+        # runner's Heartbeat): renewing the jobs themselves would make the
         # batch's own update of them fail to serialize.
         self.env.cr.execute(
             """CREATE TABLE IF NOT EXISTS crm_workflow_worker_heartbeat (

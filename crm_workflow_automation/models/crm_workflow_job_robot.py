@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from .crm_workflow_engine import Run
+from ..runtime.event import Run
 
 
 class CrmWorkflowJob(models.Model):

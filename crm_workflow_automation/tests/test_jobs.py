@@ -17,10 +17,10 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.crm_workflow_automation.models.crm_workflow_engine import Event, Run
+from odoo.addons.crm_workflow_automation.runtime.event import Event, Run
 
-from .common import JobCase
 from . import test_upgrade_migrations as upgrades
+from .common import JobCase
 
 TOKYO = pytz.timezone("Asia/Tokyo")  # no daylight saving: fixed expectations
 BRUSSELS = pytz.timezone("Europe/Brussels")
