@@ -40,18 +40,10 @@ class CrmWorkflowJob(models.Model):
     def _wake_runners(self, etas=None, lock=False):
         """Wake the main runner at the earliest of ``etas`` (now by default),
         with ``ir.cron._trigger``: a job due in 10 minutes runs within a minute
-        of its time, not at the next poll.
-
-        A trigger still to come is enough for a later job. A due one is not:
-        a runner that ends its run deletes the triggers due when it started
-        (ir.cron's ``_reschedule_later``), and with them the wake of a job its
-        last look at the queue missed. So a job due now gets a trigger of its
-        own, unless ``lock`` (a short transaction, such as a webhook call):
-        then a due trigger is counted on under a key share lock, which makes
-        that delete wait for this commit, and the runner looks at the queue
-        once more after the delete (``_wake_if_due``). A trigger being deleted
-        is skipped (SKIP LOCKED), one deleted since this transaction began
-        fails to lock: either way the call makes a trigger of its own."""
+        of its time, not at the next poll. A trigger still to come is enough
+        for a later job; a job due now gets one of its own, unless ``lock`` (a
+        short transaction) counts on a due one under a key share lock. Why:
+        readme/DEVELOP.md, "Jobs" (a run's end deletes the due triggers)."""
         cron_id = self._main_runner_id()
         if not cron_id:
             return
