@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the time budget of functions costs (issue 12): a 10,000-iteration
 loop run by plain ``safe_eval`` and by the functions' sandbox
-(``function_sandbox.run``: the watchdog's registration, no per-line cost),
+(``runtime/sandbox.py``, ``run``: the watchdog's registration, no per-line cost),
 and, for comparison, by the rejected alternative of a ``sys.settrace``
 check on every line. Prints the median of each and the ratios to plain
 ``safe_eval``. No database: the sandbox is pure Python.
@@ -28,10 +28,8 @@ from benchlib import addon_version  # noqa: E402
 
 
 def load_sandbox():
-    path = os.path.join(
-        ROOT, "crm_workflow_automation", "models", "function_sandbox.py"
-    )
-    spec = importlib.util.spec_from_file_location("function_sandbox", path)
+    path = os.path.join(ROOT, "crm_workflow_automation", "runtime", "sandbox.py")
+    spec = importlib.util.spec_from_file_location("sandbox", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

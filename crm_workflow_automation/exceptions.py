@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Exceptions that tell the job runner whether a failure may pass."""
+"""Exceptions that tell the job runner whether a failure may pass, and a
+function's failure."""
 
 from odoo.exceptions import UserError
 
@@ -18,3 +19,13 @@ class RetryableJobError(UserError):
 class PermanentJobError(UserError):
     """A failure that will not pass (HTTP 4xx, bad configuration): the job is
     dead at once."""
+
+
+class FunctionError(UserError):
+    """A function failed: ``kind`` is "timeout", "memory" or "error", ``line``
+    the line of the code where it happened (if known)."""
+
+    def __init__(self, message, kind="error", line=None):
+        super().__init__(message)
+        self.kind = kind
+        self.line = line

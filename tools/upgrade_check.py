@@ -845,6 +845,27 @@ def run_open_jobs(env, before, port):
     return problems
 
 
+def job_side_problems(env):
+    """What 18.0.1.8.0 adds to older data: the runner crons marked, and the
+    open jobs of scheduled actions and robots knowing the event that queued
+    them (older releases kept it only in the idempotency key)."""
+    cr = env.cr
+    problems = []
+    cr.execute(
+        "SELECT count(*) FROM crm_workflow_job WHERE job_type IN ('action', 'robot')"
+        " AND origin_event_uid IS DISTINCT FROM split_part(idempotency_key, ':', 4)"
+    )
+    wrong = cr.fetchone()[0]
+    if wrong:
+        problems.append(f"{wrong} job(s) without the event that queued them")
+    runners = env["crm.workflow.job"]._runner_crons()
+    numbers = runners.mapped("crm_workflow_runner")
+    if numbers[:2] != [1, 2] or runners[0] != env.ref(f"{MODULE}.ir_cron_run_due_jobs"):
+        problems.append(f"the runner crons are not marked: {numbers}")
+    print(f"job side: runner crons {numbers}, every job knows its event")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=("populate", "snapshot", "check"))
@@ -874,6 +895,7 @@ def main():
         rows = sum(len(t.get("rows", t.get("pairs", []))) for t in before.values())
         print(f"compare: {rows} rows of {len(before)} tables before the upgrade")
         problems += demo_problems(env, args.addon_dir)
+        problems += job_side_problems(env)
         problems += run_open_jobs(env, before, args.port)
     for problem in problems:
         print(f"LOST: {problem}", file=sys.stderr)

@@ -9,7 +9,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..models.crm_workflow_function import FunctionError, json_default
+from ..exceptions import FunctionError
+from ..runtime.http_helper import json_default
 
 _logger = logging.getLogger(__name__)
 

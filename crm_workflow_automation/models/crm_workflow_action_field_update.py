@@ -6,7 +6,7 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.tools import safe_eval
 
-from . import function_sandbox
+from ..runtime import sandbox
 
 
 class CrmWorkflowAction(models.Model):
@@ -191,7 +191,7 @@ class CrmWorkflowAction(models.Model):
         """What is wrong with an expression of this action (of its function's
         ``argument``), or False. Checked at save: accepted, it would fail at
         every run."""
-        problem = function_sandbox.expression_problem(expression)
+        problem = sandbox.expression_problem(expression)
         if problem and argument:
             return self.env._(
                 "the expression of the argument “%(name)s” does not compile: %(error)s",
@@ -203,7 +203,7 @@ class CrmWorkflowAction(models.Model):
                 "the expression does not compile: %(error)s", error=problem
             )
         names = {"record", *self._expression_context(self.env[self.model_name])}
-        unknown = function_sandbox.unknown_names(expression, names)
+        unknown = sandbox.unknown_names(expression, names)
         if not unknown:
             return False
         available = ", ".join(sorted(names))

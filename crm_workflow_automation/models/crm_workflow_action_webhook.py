@@ -14,7 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Datetime
 
-from .webhook_transport import is_public_address
+from ..runtime.webhook_transport import is_public_address
 
 MASK = "••••••••"
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token

@@ -16,8 +16,8 @@ from .crm_workflow_run import OUTCOME_DONE, OUTCOME_SCHEDULED
 
 # A rule's chatter note goes on the records of an edit of up to this many
 # records; a larger batch (an import, a mass edit) has its run log and the
-# notification's summary instead: the notes cost 0.4 ms a record, about half
-# of the engine's own time in bench/engine.py's scenario 4.
+# notification's summary instead: the notes would be about half of the
+# engine's own time (bench/RESULTS.md, "Figures behind the code").
 NOTE_BATCH_LIMIT = 100
 
 

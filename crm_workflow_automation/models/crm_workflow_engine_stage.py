@@ -15,7 +15,8 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .crm_workflow_engine import Event, Run, _cache_values, _chain, _fetch_wide, _index
+from ..runtime.event import Event, Run
+from .crm_workflow_engine import _cache_values, _chain, _fetch_wide, _index
 from .crm_workflow_rule import StageIndex
 
 _logger = logging.getLogger(__name__)
@@ -306,6 +307,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 "robot_context": context,
                 "idempotency_key": f"robot:{robot.id}:{rid}:{run.event.uid}",
                 "event_uid": uuid.uuid4().hex,
+                "origin_event_uid": run.event.uid,
                 "trigger_time": base,
             }
             for rid, eta in etas.items()

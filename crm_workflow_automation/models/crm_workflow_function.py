@@ -4,17 +4,16 @@ import json
 import logging
 import re
 import time
-from urllib.parse import urlsplit
 
-import requests
 from psycopg2.errors import QueryCanceled
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import safe_eval
 
-from . import function_sandbox
-from .webhook_transport import blocked_address, guarded_session
+from ..exceptions import FunctionError
+from ..runtime import sandbox
+from ..runtime.http_helper import HttpHelper, json_default
 
 _logger = logging.getLogger(__name__)
 
@@ -27,96 +26,7 @@ CALLERS = [
     ("http", "HTTP"),
 ]
 DEVELOPER = "crm_workflow_automation.group_workflow_developer"
-HTTP_TIMEOUT = 10.0
 SUMMARY_SIZE = 500
-
-
-class FunctionError(UserError):
-    """A function failed: ``kind`` is "timeout", "memory" or "error", ``line``
-    the line of the code where it happened (if known)."""
-
-    def __init__(self, message, kind="error", line=None):
-        super().__init__(message)
-        self.kind = kind
-        self.line = line
-
-
-class HttpHelper:
-    """``http`` in a function: requests through the webhooks' SSRF guard
-    (internal addresses only for allow-listed hosts), with a timeout that
-    never exceeds what is left of the time budget."""
-
-    def __init__(self, function, deadline):
-        self._function = function
-        self._deadline = deadline
-
-    def _request(self, method, url, json_body=None, headers=None, params=None):
-        host = urlsplit(url or "").hostname
-        if urlsplit(url or "").scheme not in ("http", "https") or not host:
-            raise UserError(
-                self._function.env._(
-                    "http: the URL must start with http:// or https://."
-                )
-            )
-        allowed = self._function.env["crm.workflow.action"]._webhook_host_allowed(host)
-        timeout = max(0.1, min(HTTP_TIMEOUT, self._deadline - time.monotonic()))
-        with guarded_session(allow_internal=allowed) as session:
-            try:
-                response = session.request(
-                    method,
-                    url,
-                    json=json_body,
-                    headers=headers or None,
-                    params=params,
-                    timeout=timeout,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as e:
-                address = blocked_address(e)
-                if address:
-                    raise UserError(
-                        self._function.env._(
-                            "http: the URL points to an internal address "
-                            "(%(address)s); ask a Settings administrator to allow "
-                            "the host “%(host)s”.",
-                            address=address,
-                            host=host,
-                        )
-                    ) from None
-                raise UserError(
-                    self._function.env._("http: %(error)s", error=e)
-                ) from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        return {
-            "status": response.status_code,
-            "headers": dict(response.headers),
-            "json": body,
-            "text": response.text,
-        }
-
-    def get(self, url, params=None, headers=None):
-        return self._request("GET", url, params=params, headers=headers)
-
-    def post(self, url, json=None, headers=None):  # as requests names it
-        return self._request("POST", url, json_body=json, headers=headers)
-
-    def put(self, url, json=None, headers=None):
-        return self._request("PUT", url, json_body=json, headers=headers)
-
-    def delete(self, url, headers=None):
-        return self._request("DELETE", url, headers=headers)
-
-
-def json_default(value):
-    """JSON for what a function may return: records as ids, dates as ISO."""
-    if isinstance(value, models.BaseModel):
-        return value.ids
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 class CrmWorkflowFunction(models.Model):
@@ -258,14 +168,14 @@ class CrmWorkflowFunction(models.Model):
         code = (self.code or "").strip()
         if not code:
             return self.env._("The function “%(name)s” has no code.", name=self.name)
-        message = function_sandbox.compile_problem(code)
+        message = sandbox.compile_problem(code)
         if message:
             return self.env._(
                 "The code of “%(name)s” does not compile: %(error)s",
                 name=self.name,
                 error=message,
             )
-        swallow = function_sandbox.swallowing_construct(code)
+        swallow = sandbox.swallowing_construct(code)
         if swallow:
             return self.env._(
                 "The code of “%(name)s” cannot be stopped by its time budget at "
@@ -485,11 +395,11 @@ class CrmWorkflowFunction(models.Model):
         )
         previous = cr.fetchone()[0]
         try:
-            result = function_sandbox.run(
+            result = sandbox.run(
                 function.code.strip(), context, filename=filename, budget=budget
             )
             records.env.flush_all()  # its SQL runs within the budget too
-        except (function_sandbox.FunctionTimeout, QueryCanceled) as e:
+        except (sandbox.FunctionTimeout, QueryCanceled) as e:
             raise FunctionError(
                 self.env._(
                     "The function “%(name)s” was stopped after its time budget of "

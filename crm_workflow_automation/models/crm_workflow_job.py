@@ -3,38 +3,20 @@
 """The durable queue: every delayed or outgoing effect is a row here, claimed
 by the runner crons with ``FOR UPDATE SKIP LOCKED`` and run once, at its time.
 The job's states, enqueue, cancel and buttons are here; the runner is in
-crm_workflow_job_runner.py, webhook delivery in crm_workflow_job_webhook.py."""
+crm_workflow_job_runner.py, its wake-ups in crm_workflow_job_wake.py, webhook
+delivery in crm_workflow_job_webhook.py."""
 
 import json
 import logging
-import random
 import uuid
-from datetime import timedelta
 
-import psycopg2
-import requests
-from psycopg2 import errorcodes
-
-from odoo import SUPERUSER_ID, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Datetime
-from odoo.modules.registry import Registry
 
-from ..exceptions import RetryableJobError
+from ..runtime.retry import DEFAULT_MAX_ATTEMPTS
 
 _logger = logging.getLogger(__name__)
-
-
-def wake_if_due(dbname):
-    """A post-commit callback: ``_wake_if_due`` in a transaction of its own,
-    which sees what the commit and the other workers' commits wrote. The work
-    is committed already: a failure here is logged, not raised (the hourly
-    poll still runs the job)."""
-    try:
-        with Registry(dbname).cursor() as cr:
-            api.Environment(cr, SUPERUSER_ID, {})["crm.workflow.job"]._wake_if_due()
-    except Exception:
-        _logger.warning("could not wake the workflow job runner", exc_info=True)
 
 
 JOB_STATES = [
@@ -46,18 +28,9 @@ JOB_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("pending", "failed")
-# About 1 min, 5 min, 30 min, 2 h and 12 h between attempts, then dead.
-BACKOFF = (60, 300, 1800, 7200, 43200)
-DEFAULT_MAX_ATTEMPTS = len(BACKOFF) + 1
 BATCH_SIZE = 500
 # A running job whose worker shows no life for this long is claimed again.
 DEFAULT_JOB_TIMEOUT = 300
-NOW = "(now() at time zone 'UTC')"
-PG_RETRYABLE = {
-    errorcodes.SERIALIZATION_FAILURE,
-    errorcodes.DEADLOCK_DETECTED,
-    errorcodes.LOCK_NOT_AVAILABLE,
-}
 JOB_COLUMNS = (
     ("job_type", "varchar", "action"),
     ("rule_id", "int4", None),
@@ -72,6 +45,7 @@ JOB_COLUMNS = (
     ("payload", "jsonb", None),
     ("idempotency_key", "varchar", None),
     ("event_uid", "varchar", None),
+    ("origin_event_uid", "varchar", None),
     ("user_id", "int4", None),
     ("trigger_time", "timestamp", None),
     ("check_record", "bool", True),
@@ -80,24 +54,6 @@ JOB_COLUMNS = (
     ("robot_context", "jsonb", None),
     ("trigger_id", "int4", None),
 )
-
-
-def backoff_seconds(attempt):
-    """Delay before the next attempt after ``attempt`` failed, with ±20% jitter."""
-    base = BACKOFF[min(max(attempt, 1), len(BACKOFF)) - 1]
-    return int(base * random.uniform(0.8, 1.2))
-
-
-def is_retryable(error):
-    if isinstance(error, RetryableJobError):
-        return True
-    if isinstance(
-        error, requests.exceptions.Timeout | requests.exceptions.ConnectionError
-    ):
-        return True
-    if isinstance(error, psycopg2.OperationalError):
-        return getattr(error, "pgcode", None) in PG_RETRYABLE or error.pgcode is None
-    return False
 
 
 class CrmWorkflowJob(models.Model):
@@ -163,6 +119,13 @@ class CrmWorkflowJob(models.Model):
         string="Idempotency key", required=True, readonly=True, copy=False
     )
     event_uid = fields.Char(string="Event ID", readonly=True, copy=False)
+    origin_event_uid = fields.Char(
+        string="Queued by event",
+        readonly=True,
+        copy=False,
+        help="The event that queued the job: the run log's row of that event "
+        "says so when the job gives up.",
+    )
     user_id = fields.Many2one("res.users", string="Run as", readonly=True)
     trigger_time = fields.Datetime(string="Triggered on", readonly=True)
     check_record = fields.Boolean(
@@ -200,7 +163,7 @@ class CrmWorkflowJob(models.Model):
 
     def init(self):
         # Live workers renew their row here while they run a batch (the
-        # runner's _Heartbeat): renewing the jobs themselves would make the
+        # runner's Heartbeat): renewing the jobs themselves would make the
         # batch's own update of them fail to serialize.
         self.env.cr.execute(
             """CREATE TABLE IF NOT EXISTS crm_workflow_worker_heartbeat (
@@ -363,6 +326,7 @@ class CrmWorkflowJob(models.Model):
                     "payload": payloads.get(rid),
                     "idempotency_key": f"{action.id}:{records._name}:{rid}:{event_key}",
                     "event_uid": uuid.uuid4().hex,
+                    "origin_event_uid": event_key,
                     "trigger_time": trigger_time,
                     "check_record": check_record,
                 }
@@ -424,65 +388,6 @@ class CrmWorkflowJob(models.Model):
                 [vals["eta"] for vals in values_list], lock=short_transaction
             )
         return ids
-
-    @api.model
-    def _wake_runners(self, etas=None, lock=False):
-        """Wake the main runner at the earliest of ``etas`` (now by default),
-        with ``ir.cron._trigger``: a job due in 10 minutes runs within a minute
-        of its time, not at the next poll.
-
-        A trigger still to come is enough for a later job. A due one is not:
-        a runner that ends its run deletes the triggers due when it started
-        (ir.cron's ``_reschedule_later``), and with them the wake of a job its
-        last look at the queue missed. So a job due now gets a trigger of its
-        own, unless ``lock`` (a short transaction, such as a webhook call):
-        then a due trigger is counted on under a key share lock, which makes
-        that delete wait for this commit, and the runner looks at the queue
-        once more after the delete (``_wake_if_due``). A trigger being deleted
-        is skipped (SKIP LOCKED), one deleted since this transaction began
-        fails to lock: either way the call makes a trigger of its own."""
-        cron_id = self._main_runner_id()
-        if not cron_id:
-            return
-        now = Datetime.now()
-        at = max(min(etas) if etas else now, now)
-        query = (
-            "SELECT 1 FROM ir_cron_trigger"
-            " WHERE cron_id = %s AND call_at > %s AND call_at <= %s LIMIT 1"
-        )
-        if at > now:
-            # a trigger still to come, at or before ``at``, survives any run's
-            # delete; the run it starts then wakes itself for the next job due
-            self.env.cr.execute(query, [cron_id, now, at])
-            found = self.env.cr.fetchone()
-        elif not lock:
-            found = None
-        else:
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    self.env.cr.execute(
-                        query + " FOR KEY SHARE SKIP LOCKED",
-                        [cron_id, now - timedelta(minutes=1), now],
-                        log_exceptions=False,
-                    )
-                    found = self.env.cr.fetchone()
-            except psycopg2.errors.SerializationFailure:
-                found = None
-        if not found:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
-
-    @api.model
-    def _wake_if_due(self):
-        """Wake the main runner when a job is due (after a run's end)."""
-        cron_id = self._main_runner_id()
-        if cron_id and self._anything_due():
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
-
-    @api.model
-    def _main_runner_id(self):
-        return self.env["ir.model.data"]._xmlid_to_res_id(
-            "crm_workflow_automation.ir_cron_run_due_jobs", raise_if_not_found=False
-        )
 
     # ------------------------------------------------------------------
     # cancel

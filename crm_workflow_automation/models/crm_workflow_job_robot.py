@@ -4,12 +4,11 @@
 (``robot``), the stage entry they belong to, and the robots that follow."""
 
 import json
-import time
 from collections import defaultdict
 
 from odoo import api, fields, models
 
-from .crm_workflow_engine import Run
+from ..runtime.event import Run
 
 
 class CrmWorkflowJob(models.Model):
@@ -57,65 +56,54 @@ class CrmWorkflowJob(models.Model):
         if self.env.cr.rowcount:
             self.invalidate_model(["state", "cancel_reason"])
 
-    def _run_robot_group(self, outcome):
+    def _run_robot_jobs(self, outcome):
         """Due jobs of one robot: run its action as a rule's scheduled action
         runs, then start the robots that come after it."""
-        first = self[:1]
-        robot = first.robot_id.with_context(active_test=False)
+        robot = self[:1].robot_id.with_context(active_test=False)
         if not robot or not robot.active:
             outcome.cancel(
                 self, self.env._("The automation rule was deleted or archived.")
             )
             return
-        user = first.user_id or self.env.ref("base.user_root")
-        Model = self.env(user=user.id, su=False)[first.res_model]
-        live = set(Model.sudo().browse(self.mapped("res_id")).exists()._ids)
-        gone = self.filtered(lambda j: j.res_id not in live)
-        if gone:
-            outcome.cancel(gone, self.env._("The record no longer exists."))
-        jobs = self - gone
+        Model = self._job_model()
         action = robot.action_id
+        engine = self.env["crm.workflow.engine"].with_env(Model.env)
         # jobs of one stage entry share the data earlier robots left
         by_entry = defaultdict(lambda: self.browse())
-        for job in jobs:
+        for job in self._drop_gone(outcome):
             key = json.dumps(
                 (job.robot_context or {}).get("data") or {}, sort_keys=True
             )
             by_entry[key] |= job
-        engine = self.env["crm.workflow.engine"].with_env(Model.env)
-        for batch in by_entry.values():
-            data = (batch[:1].robot_context or {}).get("data") or {}
+        for jobs in by_entry.values():
+            data = (jobs[:1].robot_context or {}).get("data") or {}
             domain = robot._scope_domain(data)
             if domain and action.recheck_condition:
-                ok = engine._search_ids(Model._name, batch.mapped("res_id"), domain)
-                stale = batch.filtered(lambda j, ok=ok: j.res_id not in ok)
-                if stale:
-                    outcome.cancel(
-                        stale, self.env._("The record no longer meets the criteria.")
-                    )
-                batch -= stale
+                ids = jobs.mapped("res_id")
+                jobs = jobs._drop_stale(
+                    engine._search_ids(Model._name, ids, domain), outcome
+                )
             if (
-                batch
+                jobs
                 and robot.timing == "scheduled"
                 and action.delay_anchor == "date_field"
             ):
-                batch = batch._follow_date(action, Model, outcome)
-            if not batch:
+                jobs = jobs._follow_date(action, Model, outcome)
+            if not jobs:
                 continue
-            single = len(batch) == 1 or not action._job_batchable()
-            for group in batch if single else [batch]:
-                context = group[:1].robot_context or {}
-                run = Run(None, None, job=group if single else None)
+
+            def make_run(job, data=data):
+                run = Run(None, None, job=job)
                 run.data = dict(data)
-                records = Model.browse(group.mapped("res_id"))
-                started = time.perf_counter()
-                done, failures = engine._run_isolated(
-                    records, lambda b, run=run: action._execute(b, run)
-                )
-                outcome.attempts(group, run.attempts)
-                outcome.record(group, done, failures, time.perf_counter() - started)
-                outcome.log.extend(run.log)
+                return run
+
+            for group, run, done in jobs._execute_action(
+                action, Model, make_run, outcome
+            ):
                 if not action._completes_later():
                     engine._continue_robot_chain(
-                        robot, records.browse(done), context, run.data
+                        robot,
+                        Model.browse(done),
+                        group[:1].robot_context or {},
+                        run.data,
                     )

@@ -5,9 +5,6 @@ batches (one ``_execute`` per action and batch, a failed batch again job by
 job), and write what happened in a few bulk statements."""
 
 import logging
-import os
-import socket
-import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -16,25 +13,14 @@ import psycopg2
 
 from odoo import api, models
 from odoo.fields import Datetime
-from odoo.modules.registry import Registry
 
-from .crm_workflow_engine import Run
-from .crm_workflow_job import (
-    BATCH_SIZE,
-    DEFAULT_JOB_TIMEOUT,
-    NOW,
-    PG_RETRYABLE,
-    backoff_seconds,
-    is_retryable,
-)
+from ..runtime.event import Run
+from ..runtime.heartbeat import Heartbeat, worker_id
+from ..runtime.job_outcome import JobOutcome
+from ..runtime.retry import PG_RETRYABLE
+from .crm_workflow_job import BATCH_SIZE, DEFAULT_JOB_TIMEOUT
 
 _logger = logging.getLogger(__name__)
-
-
-def worker_id():
-    """Host, process and thread of this runner (computed per call: prefork
-    workers are forked after the import)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
 
 
 class CrmWorkflowJob(models.Model):
@@ -62,23 +48,6 @@ class CrmWorkflowJob(models.Model):
         """A ``running`` job claimed (or last heartbeat) before this time lost
         its worker."""
         return now - timedelta(seconds=self._job_timeout())
-
-    @api.model
-    def _wake_when_stale(self, claimed_at):
-        """Wake the main runner when a claim made at ``claimed_at`` would go
-        stale: if its worker dies, nothing else would come back for its jobs
-        before the hourly call."""
-        cron_id = self._main_runner_id()
-        if not cron_id:
-            return
-        at = claimed_at + timedelta(seconds=self._job_timeout() + 1)
-        self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger"
-            " WHERE cron_id = %s AND call_at >= %s AND call_at <= %s LIMIT 1",
-            [cron_id, at, at + timedelta(seconds=30)],
-        )
-        if not self.env.cr.fetchone():
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at=at)
 
     @api.model
     def _claim(self, limit=BATCH_SIZE, now=None, ids=None):
@@ -193,7 +162,7 @@ class CrmWorkflowJob(models.Model):
             if automatic:
                 self._wake_when_stale(now or Datetime.now())
                 cr.commit()  # the claim is visible (state running) before the work
-                with _Heartbeat(self.env, ids):
+                with Heartbeat(self.env, ids):
                     self.browse(ids)._run_claimed()
             else:
                 self.browse(ids)._run_claimed()
@@ -229,31 +198,6 @@ class CrmWorkflowJob(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
-    @api.model
-    def _schedule_next_wakeup(self):
-        """After a run, make sure the runner wakes for the next job due."""
-        self.env.cr.execute(
-            "SELECT min(eta) FROM crm_workflow_job WHERE state IN ('pending', 'failed')"
-        )
-        next_eta = self.env.cr.fetchone()[0]
-        if next_eta:
-            self._wake_runners([next_eta])
-
-    @api.model
-    def _runner_crons(self):
-        return (
-            self.env["ir.cron"]
-            .sudo()
-            .search([("code", "like", "model._cron_run_due_jobs(")], order="id")
-        )
-
-    @api.model
-    def _wake_siblings(self, runner):
-        """A backlog: wake the other runner crons, which claim with SKIP LOCKED."""
-        for cron in self._runner_crons():
-            if cron.active and f"runner={runner})" not in (cron.code or ""):
-                cron._trigger()
-
     def _claim_and_run(self, ids):
         claimed = self._claim(ids=ids)
         if claimed:
@@ -281,7 +225,7 @@ class CrmWorkflowJob(models.Model):
                     job.user_id.id,
                 )
             groups[key].append(job)
-        outcome = _Outcome(self.env)
+        outcome = JobOutcome(self.env)
         for jobs in groups.values():
             jobs = self.browse([j.id for j in jobs]).sudo()
             try:
@@ -292,103 +236,43 @@ class CrmWorkflowJob(models.Model):
         outcome.flush()
 
     def _run_group(self, outcome):
+        """Jobs of one kind: ``_run_<job_type>_jobs`` runs them, so that a
+        further module adds a kind of job with a method of its own. Every kind
+        is built on the same steps: ``_job_model``, ``_drop_gone``,
+        ``_drop_stale``, ``_follow_date`` and ``_execute_action``."""
+        return getattr(self, f"_run_{self[:1].job_type}_jobs")(outcome)
+
+    # ------------------------------------------------------------------
+    # the steps every kind of job is built on
+    # ------------------------------------------------------------------
+
+    def _job_model(self):
+        """The jobs' model, as the user who queued them (the superuser for
+        jobs queued without one)."""
         first = self[:1]
-        if first.job_type == "robot":
-            return self._run_robot_group(outcome)
-        if first.job_type == "trigger":
-            return self._run_trigger_group(outcome)
-        rule = first.rule_id
         user = first.user_id or self.env.ref("base.user_root")
-        if not rule or (first.job_type == "action" and not first.action_id):
-            outcome.cancel(self, self.env._("The rule or the action was deleted."))
-            return
-        env = self.env(user=user.id, su=False)
-        Model = env[first.res_model]
-        jobs_by_record = defaultdict(list)
-        for job in self:
-            jobs_by_record[job.res_id].append(job)
-        checked = self.filtered("check_record")
-        unchecked = self - checked
-        live_ids = set(Model.sudo().browse(checked.mapped("res_id")).exists()._ids)
-        gone = checked.filtered(lambda j: j.res_id not in live_ids)
-        if gone:
-            outcome.cancel(gone, self.env._("The record no longer exists."))
-        jobs = (checked - gone) | unchecked
-        if not jobs:
-            return
-        if first.job_type == "rule":
-            jobs._run_rule_jobs(rule, Model, outcome)
-        else:
-            jobs._run_action_jobs(rule, Model, outcome)
+        return self.env(user=user.id, su=False)[first.res_model]
 
-    def _recheck(self, rule, Model, outcome):
-        """Jobs whose record still meets the criteria of their condition."""
-        condition = self[:1].condition_id
+    def _drop_gone(self, outcome):
+        """The jobs left once those whose record was deleted are cancelled
+        (jobs that run without their record, such as those of a deletion,
+        are kept)."""
         checked = self.filtered("check_record")
-        if not condition or not checked:
+        if not checked:
             return self
-        engine = self.env["crm.workflow.engine"]
-        domain = condition._eval_domain() if not condition.is_fallback else []
-        if condition.is_fallback:
-            # the fallback runs for records that meet no other condition
-            others = rule.condition_ids.filtered(lambda c: not c.is_fallback)
-            ids = set(checked.mapped("res_id"))
-            for other in others:
-                ids -= engine._search_ids(Model._name, ids, other._eval_domain())
-            ok = ids
-        else:
-            ok = engine._search_ids(
-                Model._name,
-                checked.mapped("res_id"),
-                domain + rule._company_domain(Model),
-            )
-        stale = checked.filtered(lambda j: j.res_id not in ok)
-        if stale:
-            outcome.cancel(
-                stale, self.env._("The record no longer meets the criteria.")
-            )
+        records = self.env[self[:1].res_model].sudo().browse(checked.mapped("res_id"))
+        live = set(records.exists()._ids)
+        gone = checked.filtered(lambda j: j.res_id not in live)
+        outcome.cancel(gone, self.env._("The record no longer exists."))
+        return self - gone
+
+    def _drop_stale(self, ok_ids, outcome):
+        """The jobs left once those whose record no longer meets the criteria
+        (is not in ``ok_ids``) are cancelled."""
+        checked = self.filtered("check_record")
+        stale = checked.filtered(lambda j: j.res_id not in ok_ids)
+        outcome.cancel(stale, self.env._("The record no longer meets the criteria."))
         return self - stale
-
-    def _run_action_jobs(self, rule, Model, outcome):
-        """Run the jobs of one action. The rule is on the loop guard's chain
-        meanwhile, as in the instant path: a scheduled action's own write
-        does not fire its rule again (which would schedule it again, and
-        again, every delay)."""
-        engine = self.env["crm.workflow.engine"]
-        with engine._on_chain(rule, self.mapped("res_id")):
-            self._run_action_jobs_guarded(rule, Model, outcome)
-
-    def _run_action_jobs_guarded(self, rule, Model, outcome):
-        action = self[:1].action_id
-        jobs = self
-        if action.recheck_condition:
-            jobs = jobs._recheck(rule, Model, outcome)
-        if action.timing == "scheduled" and action.delay_anchor == "date_field":
-            jobs = jobs._follow_date(action, Model, outcome)
-        if not jobs:
-            return
-        engine = self.env["crm.workflow.engine"]
-        records = Model.browse(jobs.mapped("res_id"))
-        if len(jobs) == 1 or not action._job_batchable():
-            job = jobs
-            run = Run(rule, job.condition_id, job=job)
-
-            def func(batch):
-                action._execute(batch, run)
-
-            started = time.perf_counter()
-            done, failures = engine._run_isolated(records, func)
-            outcome.attempts(job, run.attempts)
-            outcome.record(jobs, done, failures, time.perf_counter() - started)
-            outcome.log.extend(run.log)
-            return
-        run = Run(rule, self[:1].condition_id)
-        started = time.perf_counter()
-        done, failures = engine._run_isolated(
-            records, lambda batch: action._execute(batch, run)
-        )
-        outcome.record(jobs, done, failures, time.perf_counter() - started)
-        outcome.log.extend(run.log)
 
     def _follow_date(self, action, Model, outcome):
         """A date-anchored job follows its date: postponed when the date moved
@@ -406,17 +290,93 @@ class CrmWorkflowJob(models.Model):
                 keep |= job
         return keep
 
-    def _run_rule_jobs(self, rule, Model, outcome):
+    def _execute_action(self, action, Model, make_run, outcome):
+        """Run ``action`` for the jobs' records: in one batch when the action
+        can, else job by job (each with its own run, whose delivery attempts
+        are kept). ``make_run(job)`` makes the run (``job`` None for a
+        batch). Returns [(jobs, run, done record ids)]."""
+        engine = self.env["crm.workflow.engine"].with_env(Model.env)
+        single = len(self) == 1 or not action._job_batchable()
+        results = []
+        for jobs in self if single else [self]:
+            run = make_run(jobs if single else None)
+            records = Model.browse(jobs.mapped("res_id"))
+            started = time.perf_counter()
+            done, failures = engine._run_isolated(
+                records, lambda batch, run=run: action._execute(batch, run)
+            )
+            outcome.attempts(jobs, run.attempts)
+            outcome.record(jobs, done, failures, time.perf_counter() - started)
+            outcome.log.extend(run.log)
+            results.append((jobs, run, done))
+        return results
+
+    # ------------------------------------------------------------------
+    # the kinds of jobs of rules (robots: crm_workflow_job_robot.py,
+    # stage triggers: crm_workflow_job_trigger.py)
+    # ------------------------------------------------------------------
+
+    def _run_action_jobs(self, outcome):
+        """A rule's scheduled actions. The rule is on the loop guard's chain
+        meanwhile, as in the instant path: a scheduled action's own write
+        does not fire its rule again (which would schedule it again, and
+        again, every delay)."""
+        first = self[:1]
+        rule, action = first.rule_id, first.action_id
+        if not rule or not action:
+            outcome.cancel(self, self.env._("The rule or the action was deleted."))
+            return
+        Model = self._job_model()
+        jobs = self._drop_gone(outcome)
+        if not jobs:
+            return
+        engine = self.env["crm.workflow.engine"]
+        with engine._on_chain(rule, jobs.mapped("res_id")):
+            if action.recheck_condition:
+                jobs = jobs._drop_stale(jobs._meeting_criteria(rule, Model), outcome)
+            if action.timing == "scheduled" and action.delay_anchor == "date_field":
+                jobs = jobs._follow_date(action, Model, outcome)
+            if jobs:
+                jobs._execute_action(
+                    action,
+                    Model,
+                    lambda job: Run(rule, first.condition_id, job=job),
+                    outcome,
+                )
+
+    def _meeting_criteria(self, rule, Model):
+        """The ids of the jobs' records that still meet the criteria of the
+        jobs' condition (the fallback: of none of the rule's other ones)."""
+        condition = self[:1].condition_id
+        ids = set(self.filtered("check_record").mapped("res_id"))
+        if not condition or not ids:
+            return ids
+        engine = self.env["crm.workflow.engine"]
+        if not condition.is_fallback:
+            return engine._search_ids(
+                Model._name, ids, condition._eval_domain() + rule._company_domain(Model)
+            )
+        for other in rule.condition_ids.filtered(lambda c: not c.is_fallback):
+            ids -= engine._search_ids(Model._name, ids, other._eval_domain())
+        return ids
+
+    def _run_rule_jobs(self, outcome):
         """A date rule is due for these records: check that the date still
         says so, run the rule, and schedule the next occurrence."""
+        rule = self[:1].rule_id
+        if not rule:
+            outcome.cancel(self, self.env._("The rule or the action was deleted."))
+            return
+        Model = self._job_model()
+        jobs = self._drop_gone(outcome)
         fname = rule.date_field_id.name
         now = Datetime.now()
-        records = Model.sudo().browse(self.mapped("res_id"))
+        records = Model.sudo().browse(jobs.mapped("res_id"))
         values = (
             dict(zip(records._ids, records.mapped(fname), strict=True)) if fname else {}
         )
         due = self.browse()
-        for job in self:
+        for job in jobs:
             eta = rule._date_rule_eta(values.get(job.res_id), job.eta)
             if eta is None:
                 outcome.cancel(job, self.env._("The date field was emptied."))
@@ -453,248 +413,3 @@ class CrmWorkflowJob(models.Model):
             run_attempts.append(attempt)
         else:
             self.env["crm.workflow.job.attempt"].sudo().create(attempt)
-
-
-class _Heartbeat:
-    """While a claimed batch runs, a thread tells that its worker is alive
-    (a row of ``crm_workflow_worker_heartbeat``) every third of the timeout,
-    from its own cursor, and moves the stale-claim wake-up with it: a slow
-    batch is never taken for a dead one, and a short timeout is safe. A dead
-    worker's thread dies with it."""
-
-    def __init__(self, env, ids):
-        self.dbname = env.cr.dbname
-        self.worker = worker_id()  # the batch's thread, as in claimed_by
-        self.interval = max(env["crm.workflow.job"]._job_timeout() / 3, 1)
-        self.stop = threading.Event()
-        self.thread = threading.Thread(
-            target=self._loop, name="crm_workflow_heartbeat", daemon=True
-        )
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-
-    def _loop(self):
-        while not self.stop.wait(self.interval):
-            try:
-                self.beat()
-            except Exception:  # a missed beat is retried next time
-                _logger.warning("workflow job heartbeat failed", exc_info=True)
-
-    def beat(self):
-        with Registry(self.dbname).cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            now = Datetime.now()
-            cr.execute(
-                """INSERT INTO crm_workflow_worker_heartbeat (worker, seen_at)
-                   VALUES (%s, %s)
-                   ON CONFLICT (worker) DO UPDATE SET seen_at = EXCLUDED.seen_at""",
-                [self.worker, now],
-            )
-            env["crm.workflow.job"]._wake_when_stale(now)
-
-
-class _Outcome:
-    """What a runner batch did to its jobs, written in a few bulk statements
-    at the end of the batch (and the run log rows that go with it)."""
-
-    def __init__(self, env):
-        self.env = env
-        self.done = []
-        self.retry = []  # (job, eta, error)
-        self.dead = []  # (job, error)
-        self.cancelled = []  # (job, reason)
-        self.postponed = []  # (job, eta)
-        self.log = []
-        self.attempt_rows = []
-        self.rule_results = defaultdict(list)  # rule id -> [True/False ...]
-
-    def cancel(self, jobs, reason):
-        """Jobs that no longer apply: cancelled, and in the run log as a
-        skipped action with the reason."""
-        engine = self.env["crm.workflow.engine"]
-        for job in jobs:
-            self.cancelled.append((job, reason))
-            action = job.action_id.exists()
-            if not action:
-                continue  # the rule or the action was deleted with its log
-            self.log.extend(
-                engine._log_rows(
-                    job.rule_id.exists(),
-                    job.condition_id.exists(),
-                    job.res_model,
-                    [job.res_id],
-                    "skipped",
-                    error=reason,
-                    action=action,
-                    job_ids={job.res_id: job.id},
-                    robot=job.robot_id.exists(),
-                )
-            )
-
-    def postpone(self, job, eta):
-        self.postponed.append((job, eta))
-
-    def attempts(self, job, attempts):
-        self.attempt_rows.extend(attempts)
-
-    def failed(self, jobs, error):
-        self.record(jobs, [], {job.res_id: error for job in jobs}, 0.0)
-
-    def record(self, jobs, done_ids, failures, elapsed, logged=False):
-        engine = self.env["crm.workflow.engine"]
-        per_record = elapsed / max(len(jobs), 1)
-        done_ids = set(done_ids)
-        names = {}
-        if not logged:
-            by_model = defaultdict(list)
-            for job in jobs:
-                by_model[job.res_model].append(job.res_id)
-            names = {m: engine._record_names(m, ids) for m, ids in by_model.items()}
-        for job in jobs:
-            if job.res_id in done_ids and job.res_id not in failures:
-                self.done.append(job)
-                self.rule_results[job.rule_id.id].append(True)
-                state, error = "done", None
-            else:
-                error = failures.get(job.res_id)
-                self.rule_results[job.rule_id.id].append(False)
-                message = (
-                    str(error) if error is not None else self.env._("Unknown error")
-                )
-                if is_retryable(error) and job.attempts < job.max_attempts:
-                    delay = getattr(error, "retry_after", None)
-                    if delay is None:
-                        delay = backoff_seconds(job.attempts)
-                    self.retry.append(
-                        (job, Datetime.now() + timedelta(seconds=delay), message)
-                    )
-                else:
-                    self.dead.append((job, message))
-                state, error = "failed", message
-            if not logged:
-                self.log.extend(
-                    engine._log_rows(
-                        job.rule_id,
-                        job.condition_id,
-                        job.res_model,
-                        [job.res_id],
-                        state,
-                        depth=0,
-                        duration=per_record,
-                        error=error,
-                        action=job.action_id,
-                        job_ids={job.res_id: job.id},
-                        robot=job.robot_id,
-                        names=names.get(job.res_model),
-                    )
-                )
-
-    def flush(self):
-        cr = self.env.cr
-        Job = self.env["crm.workflow.job"]
-        if self.attempt_rows:
-            self.env["crm.workflow.job.attempt"].sudo().create(self.attempt_rows)
-        if self.done:
-            cr.execute(
-                f"UPDATE crm_workflow_job SET state = 'done', done_at = {NOW},"
-                f" last_error = NULL, write_date = {NOW} WHERE id = ANY(%s)",
-                [[job.id for job in self.done]],
-            )
-        self._update(
-            "state = 'failed', eta = v.eta, last_error = v.text",
-            [(job.id, eta, error) for job, eta, error in self.retry],
-        )
-        self._update(
-            f"state = 'dead', last_error = v.text, done_at = {NOW}",
-            [(job.id, None, error) for job, error in self.dead],
-        )
-        # a job that did not run gives its attempt back
-        self._update(
-            "state = 'cancelled', cancel_reason = v.text,"
-            " attempts = GREATEST(j.attempts - 1, 0)",
-            [(job.id, None, reason) for job, reason in self.cancelled],
-        )
-        self._update(
-            "state = 'pending', eta = v.eta, attempts = GREATEST(j.attempts - 1, 0)",
-            [(job.id, eta, None) for job, eta in self.postponed],
-        )
-        Job.invalidate_model()
-        self.env["crm.workflow.run"]._log_bulk(self.log)
-        self._mark_partial([job for job, __ in self.dead])
-        # dead jobs tell the rule's responsible, once per rule and batch
-        dead_by_rule = defaultdict(list)
-        for job, error in self.dead:
-            dead_by_rule[job.rule_id].append((job, error))
-        for rule, items in dead_by_rule.items():
-            if rule:
-                rule._notify_responsible(
-                    self.env._(
-                        "%(count)s scheduled job(s) gave up. Last error: %(error)s",
-                        count=len(items),
-                        error=items[-1][1],
-                    )
-                )
-        # circuit breaker: failures in a row, reset by a success
-        Rule = self.env["crm.workflow.rule"].sudo()
-        for rule_id, results in self.rule_results.items():
-            if not rule_id:
-                continue
-            rule = Rule.browse(rule_id)
-            if True in results:
-                tail = len(results) - 1 - results[::-1].index(True)
-                trailing = len(results) - 1 - tail
-                rule._register_successes()
-                if trailing:
-                    rule._register_failures(trailing, reason=self._last_error(rule_id))
-            else:
-                rule._register_failures(len(results), reason=self._last_error(rule_id))
-
-    def _mark_partial(self, jobs):
-        """A rule's run whose scheduled action gave up is partly done: its
-        row (the event's, before the job) says so."""
-        keys = [
-            (job.rule_id.id, job.res_id, job.idempotency_key)
-            for job in jobs
-            if job.job_type == "action" and job.rule_id and job.idempotency_key
-        ]
-        if not keys:
-            return
-        rules, records, idempotency = (list(c) for c in zip(*keys, strict=True))
-        self.env.cr.execute(
-            """UPDATE crm_workflow_run AS r SET state = 'partial'
-                 FROM unnest(%s::int4[], %s::int4[], %s::varchar[]) AS v(rule, res, k)
-                WHERE r.rule_id = v.rule AND r.res_id = v.res
-                  AND r.action_id IS NULL AND r.state = 'done'
-                  AND r.event_uid = split_part(v.k, ':', 4)""",
-            [rules, records, idempotency],
-        )
-        self.env["crm.workflow.run"].invalidate_model(["state"])
-
-    def _update(self, assignments, rows):
-        """One UPDATE for many jobs: ``rows`` are (id, eta, text) tuples."""
-        if not rows:
-            return
-        ids, etas, texts = (list(column) for column in zip(*rows, strict=True))
-        self.env.cr.execute(
-            f"""UPDATE crm_workflow_job AS j
-                   SET {assignments}, write_date = {NOW}
-                  FROM unnest(%s::int4[], %s::timestamp[], %s::text[])
-                       AS v(id, eta, text)
-                 WHERE j.id = v.id""",  # fixed assignments
-            [ids, etas, texts],
-        )
-
-    def _last_error(self, rule_id):
-        for job, __, error in reversed(self.retry):
-            if job.rule_id.id == rule_id:
-                return error
-        for job, error in reversed(self.dead):
-            if job.rule_id.id == rule_id:
-                return error
-        return ""

@@ -42,19 +42,15 @@ class CrmWorkflowJob(models.Model):
             job.display_name = f"{job.trigger_id.name} / {job.record_name}"
         return res
 
-    def _run_trigger_group(self, outcome):
+    def _run_trigger_jobs(self, outcome):
         """Queued webhook calls: the moves they ask for, each opportunity in
         the order of its calls, in as few writes as possible (one per trigger,
         until another trigger names an opportunity of the batch again)."""
-        jobs = self.sorted("id")
-        model = jobs[:1].res_model
-        live = set(self.env[model].sudo().browse(jobs.mapped("res_id")).exists()._ids)
-        gone = jobs.filtered(lambda j: j.res_id not in live)
-        gone._cancel_logged(outcome, self.env._("The record no longer exists."))
-        idle = (jobs - gone).filtered(lambda j: not j.trigger_id.active)
-        idle._cancel_logged(outcome, self.env._("The trigger was archived."))
+        jobs = self.sorted("id")._drop_gone(outcome)
+        idle = jobs.filtered(lambda j: not j.trigger_id.active)
+        outcome.cancel(idle, self.env._("The trigger was archived."))
         batches, current, owner = [], {}, {}
-        for job in jobs - gone - idle:
+        for job in jobs - idle:
             tid = job.trigger_id.id
             if owner.get(job.res_id, tid) != tid:
                 batches.extend(current.values())
@@ -107,26 +103,3 @@ class CrmWorkflowJob(models.Model):
             )
         done = [rid for rid in first if rid not in failures]
         outcome.record(self, done, failures, elapsed, logged=True)
-
-    def _cancel_logged(self, outcome, reason):
-        """Cancel queued calls that cannot run, with a run-log row each."""
-        if not self:
-            return
-        outcome.cancel(self, reason)
-        engine = self.env["crm.workflow.engine"]
-        model = self[:1].res_model
-        names = engine._record_names(model, self.mapped("res_id"))
-        for job in self:
-            outcome.log.extend(
-                engine._log_rows(
-                    None,
-                    None,
-                    model,
-                    [job.res_id],
-                    "skipped",
-                    error=reason,
-                    trigger=job.trigger_id,
-                    job_ids={job.res_id: job.id},
-                    names=names,
-                )
-            )

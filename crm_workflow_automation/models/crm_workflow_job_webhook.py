@@ -17,8 +17,12 @@ from odoo.exceptions import UserError
 from odoo.fields import Datetime
 
 from ..exceptions import PermanentJobError, RetryableJobError
-from .crm_workflow_job import DEFAULT_MAX_ATTEMPTS
-from .webhook_transport import blocked_address, guarded_session, is_public_address
+from ..runtime.retry import DEFAULT_MAX_ATTEMPTS
+from ..runtime.webhook_transport import (
+    blocked_address,
+    guarded_session,
+    is_public_address,
+)
 
 RESPONSE_EXCERPT = 1000
 

@@ -94,9 +94,8 @@ def _copy_line(row):
 class LogReference(fields.Many2one):
     """A Many2one of the run log without a foreign key. The engine writes the
     log in bulk, a row per record and rule, and PostgreSQL checks each row's
-    foreign keys one by one: about 4 µs a key and a row (the rule's key alone
-    was 0.1 s of the 0.38 s COPY of 25,000 rows in bench/engine.py's
-    scenario 4). What the key's ON DELETE did, the referenced model's unlink
+    foreign keys one by one (bench/RESULTS.md, "Figures behind the code").
+    What the key's ON DELETE did, the referenced model's unlink
     does (``crm.workflow.run._forget``): a deleted condition, user or company
     leaves its runs without it, a deleted rule takes its runs with it (also
     when it goes with its model: ``ir.model.unlink``)."""
@@ -219,8 +218,7 @@ class CrmWorkflowRun(models.Model):
         )
         # The purge and the daily recount read the rows of a date range: a
         # BRIN index (a few pages) instead of a btree, which every bulk-written
-        # row paid for (0.07 s of the 0.38 s COPY of 25,000 rows in
-        # bench/engine.py's scenario 4). Rows are written in date order; once
+        # row paid for (bench/RESULTS.md). Rows are written in date order; once
         # the purge frees pages that later rows reuse, these two daily crons
         # read more of the table, and no edit pays for it.
         self.env.cr.execute("DROP INDEX IF EXISTS crm_workflow_run_create_date_idx")
@@ -351,12 +349,11 @@ class CrmWorkflowRun(models.Model):
 
     @api.model
     def _log_bulk(self, rows):
-        """Insert log rows (tuples in LOG_COLUMNS order) with one COPY: a batch
-        of 10,000 records and 5 rules is 50,000 rows, which COPY loads ten
-        times faster than an INSERT of arrays. Then, for the same batch, the
-        records ``first_match`` rules ran for (kept when the detail is purged)
-        and the daily report (a row per batch, from the batch's rows, which
-        share their create_date)."""
+        """Insert log rows (tuples in LOG_COLUMNS order) with one COPY (a
+        batch of 10,000 records and 5 rules is 50,000 rows). Then, for the
+        same batch, the records ``first_match`` rules ran for (kept when the
+        detail is purged) and the daily report (a row per batch, from the
+        batch's rows, which share their create_date)."""
         if not rows:
             return
         stamp = _batch_stamp()

@@ -3,8 +3,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-RUNNER_CODE = "model._cron_run_due_jobs(runner=%d)"
-
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -56,7 +54,7 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         res = super().set_values()
-        self.env["ir.cron"].sudo()._crm_workflow_sync_runners(
+        self.env["crm.workflow.job"].sudo()._sync_runner_crons(
             max(1, self.crm_workflow_parallel_runners or 1)
         )
         return res

@@ -11,7 +11,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
-from ..models.crm_workflow_function import FunctionError
+from ..exceptions import FunctionError
 
 _function_numbers = itertools.count(1)
 _numbers = itertools.count(1)

@@ -34,7 +34,7 @@ def _prepare(dbname, db_port=None, jobs=JOBS, runners=4):
         from odoo import Command, fields
         ICP = env["ir.config_parameter"].sudo()
         ICP.set_param("crm_workflow_automation.job_timeout", "{TIMEOUT}")
-        env["ir.cron"]._crm_workflow_sync_runners({runners})
+        env["crm.workflow.job"]._sync_runner_crons({runners})
         runners = env["crm.workflow.job"]._runner_crons()
         (env["ir.cron"].search([]) - runners).write({{"active": False}})
         env["crm.workflow.rule"].with_context(active_test=False).search([]).write(

@@ -14,8 +14,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..models import function_sandbox
-from ..models.crm_workflow_function import FunctionError
+from ..exceptions import FunctionError
+from ..runtime import sandbox as function_sandbox
 from .common import FunctionCase
 from .receiver import Answer, Receiver
 
@@ -294,7 +294,7 @@ class TestTimeBudget(FunctionCase):
             "import resource, sys\n"
             "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
             f"sys.path.insert(0, {os.path.dirname(SANDBOX_FILE)!r})\n"
-            "import function_sandbox as sandbox\n"
+            "import sandbox\n"
             "try:\n"
             "    sandbox.run(\"result = len('x' * (3 << 30))\", {}, "
             "filename='f', budget=5)\n"

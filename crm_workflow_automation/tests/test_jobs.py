@@ -17,8 +17,9 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.crm_workflow_automation.models.crm_workflow_engine import Event, Run
+from odoo.addons.crm_workflow_automation.runtime.event import Event, Run
 
+from . import test_upgrade_migrations as upgrades
 from .common import JobCase
 
 TOKYO = pytz.timezone("Asia/Tokyo")  # no daylight saving: fixed expectations
@@ -769,3 +770,54 @@ class TestRunner(JobCase):
         triggers = Trigger.search([("cron_id", "=", cron.id)])
         self.assertEqual(len(triggers), 1, triggers.mapped("call_at"))
         self.assertAbout(triggers.call_at, job.eta, 60)
+
+    def test_the_runner_crons_are_marked_by_a_field_not_by_their_code(self):
+        Job = self.Job
+        Job._sync_runner_crons(3)
+        runners = Job._runner_crons()
+        self.assertEqual(runners.mapped("crm_workflow_runner"), [1, 2, 3])
+        self.assertEqual(runners[0], self.env.ref(CRON))
+        self.assertEqual(runners[2].code, "model._cron_run_due_jobs(runner=3)")
+        # a runner whose code an admin reformatted is still a runner...
+        runners[1].code = "# runner two\nmodel._cron_run_due_jobs(runner=2)"
+        # ...and a cron calling the runner without the mark is not one
+        other = runners[0].copy({"name": "Someone's own call of the runner"})
+        self.assertEqual(other.crm_workflow_runner, 0, "the mark is not copied")
+        self.assertEqual(Job._runner_crons(), runners)
+        Job._sync_runner_crons(1)
+        self.assertEqual(runners.mapped("active"), [True, False, False])
+        self.assertTrue(other.active)
+
+    def test_a_backlog_wakes_the_other_runners_only(self):
+        Job = self.Job
+        Job._sync_runner_crons(2)
+        runners = Job._runner_crons()
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.search([("cron_id", "in", runners.ids)]).unlink()
+        Job._wake_siblings(1)
+        woken = Trigger.search([("cron_id", "in", runners.ids)]).cron_id
+        self.assertEqual(woken, runners[1])
+
+    def test_a_job_knows_the_event_that_queued_it(self):
+        """The event is a column of its own (older releases kept it only in
+        the idempotency key; the 18.0.1.8.0 migration fills it from there)."""
+        self.scheduled_rule(amount=1, unit="days")
+        with self.trap_jobs() as trap:
+            lead = self.lead()
+            job = trap.assert_enqueued(count=1, records=lead)
+        self.assertTrue(job.origin_event_uid)
+        self.assertTrue(job.idempotency_key.endswith(":" + job.origin_event_uid))
+        queued_by = job.origin_event_uid
+        self.env.cr.execute(
+            "UPDATE crm_workflow_job SET origin_event_uid = NULL WHERE id = %s",
+            [job.id],
+        )
+        self.env.cr.execute(
+            "UPDATE ir_cron SET crm_workflow_runner = 0 WHERE id = %s",
+            [self.env.ref(CRON).id],
+        )
+        self.env.invalidate_all()
+        upgrades.migration("18.0.1.8.0").migrate(self.env.cr, "18.0.1.7.0")
+        self.env.invalidate_all()
+        self.assertEqual(job.origin_event_uid, queued_by)
+        self.assertEqual(self.env.ref(CRON).crm_workflow_runner, 1)

@@ -18,7 +18,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.crm_workflow_automation.models import crm_workflow_job_webhook
-from odoo.addons.crm_workflow_automation.models.webhook_transport import (
+from odoo.addons.crm_workflow_automation.runtime.webhook_transport import (
     blocked_address,
     guarded_session,
 )

@@ -7,7 +7,8 @@ import time
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.crm_workflow_function import FunctionError, json_default
+from ..exceptions import FunctionError
+from ..runtime.http_helper import json_default
 from .crm_workflow_function_call import dialog_action
 
 

@@ -5,7 +5,7 @@ import contextlib
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.crm_workflow_engine import Event, Run
+from ..runtime.event import Event, Run
 
 
 class _RolledBack(Exception):

@@ -2,29 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Run a function's code in Odoo's sandbox (``safe_eval``) within a time budget.
 
-Signals only reach the main thread, and Odoo runs code in threads (the cron
-threads, the HTTP threads of a threaded server): the budget is enforced by one
-watchdog thread per process that, once a call overruns its deadline, raises
-``FunctionTimeout`` in the calling thread with CPython's
-``PyThreadState_SetAsyncExc``. The exception is delivered at the next check of
-the interpreter's "eval breaker" (a backward jump, a call), wherever the thread
-is: in the function's own loop or in the ORM code it called. It is a
-``BaseException``, so neither an ``except Exception`` of the function nor one
-of the ORM catches it, and the watchdog raises it again every
-``REFIRE_INTERVAL`` until the call has returned. Nor can the code swallow
-it: a bare ``except:`` runs as ``except Exception:`` (``catch_errors_only``:
-what it caught in the versions without a budget, as the sandbox raises no
-other ``BaseException``), and ``swallowing_construct`` refuses a ``return``,
-``break`` or ``continue`` in a ``finally`` (``BaseException`` itself is not
-in the sandbox's builtins). A running call costs nothing per line or per
-iteration: only the registration of its deadline (see
-``bench/function_budget.py``).
-
-Not bounded: a single C call that never returns to the interpreter (one huge
-``sum(range(10**12))``, one ``"x" * 10**11``) ends only when it returns, the
-exception is raised then. SQL is bounded separately by ``statement_timeout``
-(see ``crm.workflow.function``); memory by Odoo's ``limit_memory_hard`` in
-prefork mode (``MemoryError`` in the worker).
+Odoo runs code in threads, which signals do not reach: one watchdog thread
+per process raises ``FunctionTimeout`` (a ``BaseException`` the code cannot
+catch or swallow) in a call that overruns its deadline. A running call costs
+only the registration of its deadline. How and why, and what is not bounded:
+readme/DEVELOP.md, "The time budget".
 """
 
 import ast
