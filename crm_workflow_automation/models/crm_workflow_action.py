@@ -4,7 +4,8 @@
 the dispatch to its type. Each type lives in its own file
 (``crm_workflow_action_<type>.py``), written as a further module would write
 one: ``selection_add`` on ``action_type``, its fields, ``_check_<type>`` and
-``_run_<type>``, and the hooks below when it needs a job or a payload."""
+``_run_<type>``, and the per-type hooks ``_<hook>_<type>`` that the methods
+below look up (``_type_hook``) when it needs a job, a payload or a promise."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -238,9 +239,7 @@ class CrmWorkflowAction(models.Model):
                         types=", ".join(self._types_on_deleted_records()),
                     )
                 )
-            checker = getattr(action, f"_check_{action.action_type}", None)
-            if checker:
-                checker()
+            action._call_type_hook("check")
 
     @api.model
     def _types_on_deleted_records(self):
@@ -312,22 +311,39 @@ class CrmWorkflowAction(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # planning: instant now, or a job at its time (hooks a type overrides)
+    # the type's own hooks: ``_<hook>_<action_type>``, found by name
+    # ------------------------------------------------------------------
+
+    def _type_hook(self, hook):
+        """The type's method for ``hook`` (``_<hook>_<action_type>``, e.g.
+        ``_run_webhook``), or ``None`` when the type does not define it: the
+        one way the core reaches a type, so a further module adds a type
+        without overriding a method of the core."""
+        return getattr(self, f"_{hook}_{self.action_type}", None)
+
+    def _call_type_hook(self, hook, *args, default=None):
+        """The type's answer to ``hook`` (its ``_<hook>_<action_type>`` called
+        with ``args``), or ``default`` when the type does not define it."""
+        method = self._type_hook(hook)
+        return default if method is None else method(*args)
+
+    # ------------------------------------------------------------------
+    # planning: instant now, or a job at its time (each asks the type)
     # ------------------------------------------------------------------
 
     def _runs_on_deleted_records(self):
         """Whether the type makes sense for a record being deleted (most would
         act on, or mail from, a record about to vanish)."""
-        return False
+        return self._call_type_hook("runs_on_deleted_records", default=False)
 
     def _requires_job(self):
         """Whether the type's effect leaves the database, so that it runs from
         a job after the triggering transaction commits."""
-        return False
+        return self._call_type_hook("requires_job", default=False)
 
     def _job_batchable(self):
         """Whether the runner may run due jobs of this action as one batch."""
-        return True
+        return self._call_type_hook("job_batchable", default=True)
 
     def _effects_in_database(self):
         """Whether every effect of the type stays in the database (a queued
@@ -336,7 +352,12 @@ class CrmWorkflowAction(models.Model):
         of an event in one savepoint and one flush, and only replays them
         rule by rule after a failure. A type that cannot promise it (a
         function may call a web service) keeps a savepoint per rule."""
-        return False
+        return self._call_type_hook("effects_in_database", default=False)
+
+    def _replayable(self):
+        """Whether a done job of the action may be run again by a manager
+        (**Replay**: the same event id and payload, as a webhook is resent)."""
+        return self._call_type_hook("replayable", default=False)
 
     def _plans_only(self):
         """Whether running the action only plans it (a scheduled action, or
@@ -347,7 +368,7 @@ class CrmWorkflowAction(models.Model):
         """Whether a run of the type is only finished later (an answer to a
         request): what comes after it waits until the type calls
         ``_finish_later``."""
-        return False
+        return self._call_type_hook("completes_later", default=False)
 
     def _finish_later(self, records, context, data):
         """A run that completed later is finished on ``records``; ``context``
@@ -359,7 +380,7 @@ class CrmWorkflowAction(models.Model):
     def _prepare_job_payloads(self, records, run):
         """{record id: data} a job carries from the event, taken when the event
         happens so that a later change does not alter it."""
-        return {}
+        return self._call_type_hook("prepare_job_payloads", records, run, default={})
 
     def _compute_etas(self, records, trigger_time):
         """{record id: eta} for a scheduled action (records without a date in
@@ -392,7 +413,7 @@ class CrmWorkflowAction(models.Model):
         user who triggered it). ``self`` is read as superuser by the engine;
         every effect goes through ``records.env``."""
         self.ensure_one()
-        runner = getattr(self, f"_run_{self.action_type}", None)
+        runner = self._type_hook("run")
         if runner is None:
             raise UserError(
                 self.env._(
@@ -411,7 +432,7 @@ class CrmWorkflowAction(models.Model):
         database). A type explains itself in ``_test_<action_type>``; by
         default the action is only described, never run."""
         self.ensure_one()
-        hook = getattr(self, f"_test_{self.action_type}", None)
+        hook = self._type_hook("test")
         if hook is None:
             return self._test_description()
         return hook(records, run)
@@ -428,7 +449,7 @@ class CrmWorkflowAction(models.Model):
     def _run_note(self, records, run):
         """This action's part of the note the rule leaves in the records'
         chatter; a type may say more (``_run_note_<type>``)."""
-        method = getattr(self, f"_run_note_{self.action_type}", None)
+        method = self._type_hook("run_note")
         if method is not None:
             return method(records, run)
         if self.timing == "scheduled":
@@ -487,5 +508,4 @@ class CrmWorkflowAction(models.Model):
         loop analysis: declared by each type in
         ``_fields_written_<action_type>`` (none when a type does not say)."""
         self.ensure_one()
-        hook = getattr(self, f"_fields_written_{self.action_type}", None)
-        return set(hook()) if hook else set()
+        return set(self._call_type_hook("fields_written", default=()))

@@ -134,5 +134,6 @@ class CrmWorkflowAction(models.Model):
             for record in records
         )
 
-    def _effects_in_database(self):
-        return self.action_type == "activity" or super()._effects_in_database()
+    def _effects_in_database_activity(self):
+        """The tasks are rows of the database."""
+        return True

@@ -38,5 +38,6 @@ class CrmWorkflowAction(models.Model):
             or self.env._("none (already following)"),
         )
 
-    def _effects_in_database(self):
-        return self.action_type == "add_followers" or super()._effects_in_database()
+    def _effects_in_database_add_followers(self):
+        """The followers are rows of the database."""
+        return True

@@ -64,5 +64,6 @@ class CrmWorkflowAction(models.Model):
     def _test_assign_owner(self, records, run):
         return self._test_by_running(records, run)
 
-    def _effects_in_database(self):
-        return self.action_type == "assign_owner" or super()._effects_in_database()
+    def _effects_in_database_assign_owner(self):
+        """A write of the records' salesperson (and of the rotation)."""
+        return True

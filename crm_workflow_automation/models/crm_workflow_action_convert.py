@@ -46,5 +46,6 @@ class CrmWorkflowAction(models.Model):
     def _test_convert(self, records, run):
         return self._test_by_running(records, run)
 
-    def _effects_in_database(self):
-        return self.action_type == "convert" or super()._effects_in_database()
+    def _effects_in_database_convert(self):
+        """The conversion writes the lead (and may create its customer)."""
+        return True

@@ -140,5 +140,7 @@ class CrmWorkflowAction(models.Model):
                 )
         return "\n".join(lines)
 
-    def _effects_in_database(self):
-        return self.action_type == "email" or super()._effects_in_database()
+    def _effects_in_database_email(self):
+        """The mails are queued rows: the mail cron sends them after the
+        commit."""
+        return True

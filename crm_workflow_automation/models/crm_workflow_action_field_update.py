@@ -298,5 +298,6 @@ class CrmWorkflowAction(models.Model):
     def _test_field_update(self, records, run):
         return self._test_by_running(records, run)
 
-    def _effects_in_database(self):
-        return self.action_type == "field_update" or super()._effects_in_database()
+    def _effects_in_database_field_update(self):
+        """A write of the records' field."""
+        return True

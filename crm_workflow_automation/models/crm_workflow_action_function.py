@@ -38,8 +38,9 @@ class CrmWorkflowAction(models.Model):
             for arg in self.function_id.argument_ids
         ]
 
-    def _runs_on_deleted_records(self):
-        return self.action_type == "function" or super()._runs_on_deleted_records()
+    def _runs_on_deleted_records_function(self):
+        """A function may record, or report elsewhere, what is being deleted."""
+        return True
 
     def _check_function(self):
         function = self.function_id

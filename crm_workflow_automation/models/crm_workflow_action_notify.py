@@ -16,8 +16,10 @@ class CrmWorkflowAction(models.Model):
     notify_group_id = fields.Many2one("res.groups", string="Group", ondelete="cascade")
     notify_message = fields.Html(string="Message", translate=True)
 
-    def _runs_on_deleted_records(self):
-        return self.action_type == "notify" or super()._runs_on_deleted_records()
+    def _runs_on_deleted_records_notify(self):
+        """One summary in the users' inbox names the records being deleted
+        (nothing is posted on them)."""
+        return True
 
     def _check_notify(self):
         if not (self.user_ids or self.notify_group_id):
@@ -86,5 +88,6 @@ class CrmWorkflowAction(models.Model):
         names = ", ".join(self._notify_partners().mapped("name"))
         return self.env._("Notifies: %(users)s", users=names or self.env._("nobody"))
 
-    def _effects_in_database(self):
-        return self.action_type == "notify" or super()._effects_in_database()
+    def _effects_in_database_notify(self):
+        """The notifications are rows (the mail queue sends them later)."""
+        return True

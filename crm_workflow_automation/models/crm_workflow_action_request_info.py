@@ -33,12 +33,13 @@ class CrmWorkflowAction(models.Model):
                 self.env._("each piece of information needs a key of its own.")
             )
 
-    def _completes_later(self):
-        return self.action_type == "request_info" or super()._completes_later()
+    def _completes_later_request_info(self):
+        """The run finishes when the task is marked done with its answers."""
+        return True
 
-    def _job_batchable(self):
-        # each task remembers its own stage entry
-        return self.action_type != "request_info" and super()._job_batchable()
+    def _job_batchable_request_info(self):
+        """Each task remembers its own stage entry."""
+        return False
 
     def _run_request_info(self, records, run):
         """One task per record, with a line per piece of information asked
@@ -73,5 +74,6 @@ class CrmWorkflowAction(models.Model):
         }
         self._create_activities(records, dict.fromkeys(records.ids, values))
 
-    def _effects_in_database(self):
-        return self.action_type == "request_info" or super()._effects_in_database()
+    def _effects_in_database_request_info(self):
+        """The task and its lines are rows of the database."""
+        return True

@@ -17,8 +17,10 @@ class CrmWorkflowAction(models.Model):
         domain="[('model_id', '=', model_id)]",
     )
 
-    def _runs_on_deleted_records(self):
-        return self.action_type == "server_action" or super()._runs_on_deleted_records()
+    def _runs_on_deleted_records_server_action(self):
+        """A server action may record, or report elsewhere, what is being
+        deleted."""
+        return True
 
     def _check_server_action(self):
         if not self.server_action_id:

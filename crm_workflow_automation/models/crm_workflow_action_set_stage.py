@@ -77,5 +77,6 @@ class CrmWorkflowAction(models.Model):
     def _test_set_stage(self, records, run):
         return self._test_by_running(records, run)
 
-    def _effects_in_database(self):
-        return self.action_type == "set_stage" or super()._effects_in_database()
+    def _effects_in_database_set_stage(self):
+        """A write of the records' stage."""
+        return True

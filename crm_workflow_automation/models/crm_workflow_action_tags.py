@@ -40,8 +40,8 @@ class CrmWorkflowAction(models.Model):
 
     _test_remove_tags = _test_add_tags
 
-    def _effects_in_database(self):
-        return (
-            self.action_type in ("add_tags", "remove_tags")
-            or super()._effects_in_database()
-        )
+    def _effects_in_database_add_tags(self):
+        """A write of the records' tags."""
+        return True
+
+    _effects_in_database_remove_tags = _effects_in_database_add_tags

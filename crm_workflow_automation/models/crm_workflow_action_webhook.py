@@ -140,20 +140,27 @@ class CrmWorkflowAction(models.Model):
         self.write({"webhook_secret": False})
         return True
 
-    def _runs_on_deleted_records(self):
-        return self.action_type == "webhook" or super()._runs_on_deleted_records()
+    def _runs_on_deleted_records_webhook(self):
+        """The payload is taken at the event: another system may learn of a
+        deletion."""
+        return True
 
-    def _requires_job(self):
-        return self.action_type == "webhook" or super()._requires_job()
+    def _requires_job_webhook(self):
+        """An HTTP call leaves the database: it is sent after the commit."""
+        return True
 
-    def _job_batchable(self):
-        # each delivery is its own request, its own attempts and its own retry
-        return self.action_type != "webhook" and super()._job_batchable()
+    def _job_batchable_webhook(self):
+        """Each delivery is its own request, its own attempts and its own
+        retry."""
+        return False
 
-    def _prepare_job_payloads(self, records, run):
-        if self.action_type == "webhook":
-            return self._webhook_payloads(records, run)
-        return super()._prepare_job_payloads(records, run)
+    def _prepare_job_payloads_webhook(self, records, run):
+        """The body of each record's request, as the record was at the event."""
+        return self._webhook_payloads(records, run)
+
+    def _replayable_webhook(self):
+        """A delivered webhook may be sent again, with the same event id."""
+        return True
 
     def _check_webhook(self):
         url = (self.webhook_url or "").strip()

@@ -69,9 +69,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         if (
             not records
             or len(records) > NOTE_BATCH_LIMIT
-            or not any(
-                hasattr(action, f"_run_note_{action.action_type}") for action in actions
-            )
+            or not any(action._type_hook("run_note") for action in actions)
             or run.trigger == "unlink"
             or not hasattr(records, "_message_log_batch")
             or self.env.context.get("tracking_disable")

@@ -48,9 +48,7 @@ class CrmWorkflowJob(models.Model):
 
     def action_replay(self):
         """Send a done webhook again, with the same event id and body."""
-        jobs = self.filtered(
-            lambda j: j.state == "done" and j.action_id.action_type == "webhook"
-        )
+        jobs = self.filtered(lambda j: j.state == "done" and j.action_id._replayable())
         if not jobs:
             raise UserError(self.env._("Only delivered webhooks can be replayed."))
         jobs._check_manager()

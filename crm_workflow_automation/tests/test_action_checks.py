@@ -2,10 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Each action type's configuration checked at save: what is refused and how it
 is worded. Run as the salesperson who creates or edits a lead; the effect is
-read back from the database."""
+read back from the database. And the hooks through which the core asks a type
+what it needs to know (``_<hook>_<type>``): their defaults, and a further
+type's own answers."""
+
+import contextlib
+from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import ActionCase
@@ -315,3 +320,151 @@ class TestConfigurationChecks(ActionCase):
             "the time of day must be between 0:00 and 23:59.",
             dict(later, delay_at_time=True, delay_time_of_day=25),
         )
+
+
+# What each built-in type answers (the types not named answer the default).
+BUILT_IN_ANSWERS = {
+    "_runs_on_deleted_records": {"function", "notify", "server_action", "webhook"},
+    "_requires_job": {"webhook"},
+    "_job_batchable": {"webhook", "request_info"},  # they answer False
+    "_effects_in_database": {
+        "activity",
+        "add_followers",
+        "add_tags",
+        "assign_owner",
+        "convert",
+        "email",
+        "field_update",
+        "notify",
+        "remove_tags",
+        "request_info",
+        "set_stage",
+        "sms",
+    },
+    "_completes_later": {"request_info"},
+    "_replayable": {"webhook"},
+}
+CORE_TYPES = {
+    "activity",
+    "add_followers",
+    "add_tags",
+    "assign_owner",
+    "convert",
+    "email",
+    "field_update",
+    "function",
+    "notify",
+    "remove_tags",
+    "request_info",
+    "server_action",
+    "set_stage",
+    "webhook",
+}
+
+
+@tagged("post_install", "-at_install")
+class TestTypeHooks(ActionCase):
+    """A type is its methods ``_<hook>_<type>``: the core's hooks answer
+    their default for a type that defines none, and the type's own answer
+    when it does, without the type overriding the core."""
+
+    @contextlib.contextmanager
+    def further_type(self, **methods):
+        """A type ``further`` added as a further module would: a key of
+        ``action_type`` and, for each ``hook=function``, its method
+        ``_<hook>_further`` (class-level patches, undone on exit)."""
+        Action = self.env["crm.workflow.action"]
+        field = Action._fields["action_type"]
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(
+                patch.object(
+                    field, "selection", [*field.selection, ("further", "Further")]
+                )
+            )
+            for hook, function in methods.items():
+                stack.enter_context(
+                    patch.object(
+                        type(Action), f"_{hook}_further", function, create=True
+                    )
+                )
+            yield Action.new(
+                {
+                    "action_type": "further",
+                    "name": "Further action",
+                    "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                }
+            )
+
+    def test_a_further_type_gets_every_hooks_default(self):
+        lead = self.env["crm.lead"].create({"name": "Further lead (tests)"})
+        with self.further_type() as action:
+            self.assertFalse(action._runs_on_deleted_records())
+            self.assertFalse(action._requires_job())
+            self.assertFalse(action._plans_only())
+            self.assertTrue(action._job_batchable())
+            self.assertFalse(action._effects_in_database())
+            self.assertFalse(action._completes_later())
+            self.assertFalse(action._replayable())
+            self.assertEqual(action._prepare_job_payloads(lead, None), {})
+            self.assertEqual(action._fields_written(), set())
+            self.assertEqual(action._test(lead, None), action._test_description())
+            self.assertEqual(action._run_note(lead, None), "Further action")
+            self.assertIsNone(action._type_hook("run_note"))
+            action._check_configuration()  # no check of its own
+            with self.assertRaisesRegex(UserError, "cannot be run"):
+                action._execute(lead, None)
+
+    def test_a_further_type_answers_each_hook_with_its_own_method(self):
+        lead = self.env["crm.lead"].create({"name": "Further lead (tests)"})
+        ran = []
+
+        def refuse(action):
+            action._raise_config("the further check refuses it.")
+
+        with self.further_type(
+            runs_on_deleted_records=lambda action: True,
+            requires_job=lambda action: True,
+            job_batchable=lambda action: False,
+            effects_in_database=lambda action: True,
+            completes_later=lambda action: True,
+            replayable=lambda action: True,
+            prepare_job_payloads=lambda action, records, run: {
+                rid: {"further": True} for rid in records.ids
+            },
+            fields_written=lambda action: ["priority"],
+            test=lambda action, records, run: "Would do something further",
+            run_note=lambda action, records, run: "further note",
+            check=refuse,
+            run=lambda action, records, run: ran.append(records),
+        ) as action:
+            self.assertTrue(action._runs_on_deleted_records())
+            self.assertTrue(action._requires_job())
+            self.assertTrue(action._plans_only())
+            self.assertFalse(action._job_batchable())
+            self.assertTrue(action._effects_in_database())
+            self.assertTrue(action._completes_later())
+            self.assertTrue(action._replayable())
+            self.assertEqual(
+                action._prepare_job_payloads(lead, None), {lead.id: {"further": True}}
+            )
+            self.assertEqual(action._fields_written(), {"priority"})
+            self.assertEqual(action._test(lead, None), "Would do something further")
+            self.assertEqual(action._run_note(lead, None), "further note")
+            with self.assertRaisesRegex(ValidationError, "the further check refuses"):
+                action._check_configuration()
+            action._execute(lead, None)
+            self.assertEqual(ran, [lead])
+
+    def test_built_in_types_answer_the_hooks_as_before(self):
+        Action = self.env["crm.workflow.action"]
+        types = set(Action._fields["action_type"].get_values(self.env))
+        self.assertLessEqual(CORE_TYPES, types)
+        for key in sorted(types & (CORE_TYPES | {"sms"})):
+            action = Action.new({"action_type": key})
+            for hook, answering in BUILT_IN_ANSWERS.items():
+                default = hook == "_job_batchable"
+                with self.subTest(type=key, hook=hook):
+                    self.assertEqual(
+                        getattr(action, hook)(),
+                        default != (key in answering),
+                    )

@@ -101,5 +101,7 @@ class CrmWorkflowAction(models.Model):
             )
         return "\n".join(lines)
 
-    def _effects_in_database(self):
-        return self.action_type == "sms" or super()._effects_in_database()
+    def _effects_in_database_sms(self):
+        """The SMS are queued rows: Odoo's SMS cron sends them after the
+        commit."""
+        return True
