@@ -20,7 +20,12 @@ from . import crm_workflow_action_notify
 from . import crm_workflow_action_add_followers
 from . import crm_workflow_action_server_action
 from . import crm_workflow_action_request_info
+
+# sub-models of actions (not types): a function's arguments, the fields a
+# request for information asks for
+from . import crm_workflow_action_argument
 from . import crm_workflow_action_request_field
+
 from . import crm_workflow_stage_automation_mixin
 from . import crm_workflow_robot
 from . import crm_workflow_trigger
@@ -31,7 +36,6 @@ from . import crm_workflow_engine_isolation
 from . import crm_workflow_engine_log
 from . import crm_workflow_function
 from . import crm_workflow_function_argument
-from . import crm_workflow_action_argument
 from . import crm_workflow_function_schedule
 from . import crm_workflow_run
 from . import crm_workflow_run_daily
