@@ -70,9 +70,12 @@ test-db: check-odoo pg
 lint-deps:
 	@$(PYTHON) -c "import pre_commit, pre_commit_hooks, oca_pre_commit_hooks, pylint_odoo, ruff" 2>/dev/null \
 		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@# prettier for XML, JS, YAML, Markdown (OCA's pins: package.json, package-lock.json)
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq npm; }
+	@[ -x node_modules/.bin/prettier ] || npm ci --no-audit --no-fund --loglevel=error
 
 # OCA's pre-commit hooks (.pre-commit-config.yaml): pylint-odoo, oca-checks-odoo-module,
-# oca-checks-po, pre-commit-hooks, ruff and ruff-format, on every file git tracks
+# oca-checks-po, pre-commit-hooks, prettier, ruff and ruff-format, on every file git tracks
 lint: lint-deps
 	@$(PYTHON) -m pre_commit run --all-files --show-diff-on-failure
 	@echo "every test module imported by its tests/__init__.py (Odoo's runner)"

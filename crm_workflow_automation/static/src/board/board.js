@@ -3,10 +3,10 @@
 // top and its automation rules (robots) below, in execution order. The server
 // builds the columns and the one-line summaries; this only shows them, opens
 // the usual forms in a dialog and moves robots and triggers by drag and drop.
-import { Component, onWillStart, useRef, useState } from "@odoo/owl";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
-import { useSortable } from "@web/core/utils/sortable_owl";
+import {Component, onWillStart, useRef, useState} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {useSortable} from "@web/core/utils/sortable_owl";
 
 export class AutomationBoard extends Component {
     static template = "crm_workflow_automation.AutomationBoard";
@@ -16,8 +16,9 @@ export class AutomationBoard extends Component {
         this.orm = useService("orm");
         this.actionService = useService("action");
         const action = this.props.action || {};
-        this.teamId = (action.params || {}).team_id || (action.context || {}).default_team_id;
-        this.state = useState({ team: "", columns: [] });
+        this.teamId =
+            (action.params || {}).team_id || (action.context || {}).default_team_id;
+        this.state = useState({team: "", columns: []});
         this.root = useRef("root");
         // robots and triggers alike: reordered in their column, or moved to another
         for (const [model, kind] of [
@@ -36,7 +37,9 @@ export class AutomationBoard extends Component {
     }
 
     async load() {
-        const data = await this.orm.call("crm.workflow.robot", "get_board", [this.teamId || false]);
+        const data = await this.orm.call("crm.workflow.robot", "get_board", [
+            this.teamId || false,
+        ]);
         Object.assign(this.state, data);
     }
 
@@ -53,7 +56,7 @@ export class AutomationBoard extends Component {
                     default_team_id: this.teamId || false,
                 },
             },
-            { onClose: () => this.load() }
+            {onClose: () => this.load()}
         );
     }
 
@@ -62,7 +65,7 @@ export class AutomationBoard extends Component {
         await this.load();
     }
 
-    async onDrop(model, key, { element, parent, previous }) {
+    async onDrop(model, key, {element, parent, previous}) {
         const recordId = parseInt(element.dataset.id);
         const stageId = parseInt(parent.dataset.stageId);
         const column = this.state.columns.find((c) => c.stage_id === stageId);

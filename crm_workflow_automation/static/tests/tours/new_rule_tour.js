@@ -4,13 +4,16 @@
    "Priority" in Field to update) and a Task action, all unsaved until the
    end. The effects on a lead are checked by tests/test_tour.py. */
 
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 const dialog = ".o_dialog:not(.o_inactive_modal)";
 
 function type(field, text, where = dialog) {
-    return { trigger: `${where} .o_field_widget[name=${field}] input`, run: `edit ${text}` };
+    return {
+        trigger: `${where} .o_field_widget[name=${field}] input`,
+        run: `edit ${text}`,
+    };
 }
 
 function pick(field, text) {
@@ -45,14 +48,14 @@ function addAction(actionType) {
 function saveDialog(shown) {
     // the dialog is saved, and the one below it lists the new line
     return [
-        { trigger: `${dialog} .o_form_button_save`, run: "click" },
-        { trigger: `${dialog} .o_data_row:contains("${shown}")` },
+        {trigger: `${dialog} .o_form_button_save`, run: "click"},
+        {trigger: `${dialog} .o_data_row:contains("${shown}")`},
     ];
 }
 
 registry.category("web_tour.tours").add("crm_workflow_automation_new_rule", {
     steps: () => [
-        { content: "a new rule", trigger: ".o_list_button_add", run: "click" },
+        {content: "a new rule", trigger: ".o_list_button_add", run: "click"},
         type("name", "Hot leads from the tour", ".o_form_view"),
         {
             trigger: ".o_form_view .o_field_widget[name=trigger] select",
@@ -70,7 +73,7 @@ registry.category("web_tour.tours").add("crm_workflow_automation_new_rule", {
             trigger: `${dialog} .o_domain_selector_debug_container textarea`,
             async run(helpers) {
                 await helpers.edit('[("probability", ">=", 50)]');
-                this.anchor.dispatchEvent(new Event("change", { bubbles: true }));
+                this.anchor.dispatchEvent(new Event("change", {bubbles: true}));
             },
         },
         {
@@ -95,7 +98,10 @@ registry.category("web_tour.tours").add("crm_workflow_automation_new_rule", {
             trigger: `${dialog} .o_form_button_save`,
             run: "click",
         },
-        { trigger: ".o_field_widget[name=condition_ids] .o_data_row:contains(Likely to close)" },
+        {
+            trigger:
+                ".o_field_widget[name=condition_ids] .o_data_row:contains(Likely to close)",
+        },
         ...stepUtils.saveForm(),
     ],
 });
