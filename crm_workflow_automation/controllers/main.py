@@ -72,6 +72,14 @@ def api_key_user(env):
 TOKEN_IN_PATH = re.compile(r"(/crm_workflow/trigger/)[^\s/?\"]+")
 
 
+def refuse_unless_json_post(env):
+    """The answer to a call both routes refuse (not a POST, or a body that is
+    not JSON), else None."""
+    if request.httprequest.method != "POST":
+        return method_not_allowed(env)
+    return not_json(env)
+
+
 class _HideTriggerToken(logging.Filter):
     """The token is the webhook's secret: the access log shows it masked."""
 
@@ -100,9 +108,7 @@ class CrmWorkflowTriggerController(http.Controller):
         """An incoming webhook moves the opportunity it names to the
         trigger's stage. Always a JSON answer, never an HTML page."""
         env = request.env
-        if request.httprequest.method != "POST":
-            return method_not_allowed(env)
-        refused = not_json(env)
+        refused = refuse_unless_json_post(env)
         if refused:
             return refused
         Trigger = env["crm.workflow.trigger"].sudo()
@@ -142,9 +148,7 @@ class CrmWorkflowFunctionController(http.Controller):
         """Call a function over HTTP: a JSON object of arguments in, JSON out,
         always (never an HTML error page)."""
         env = request.env
-        if request.httprequest.method != "POST":
-            return method_not_allowed(env)
-        refused = not_json(env)
+        refused = refuse_unless_json_post(env)
         if refused:
             return refused
         uid = api_key_user(env)
