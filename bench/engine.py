@@ -78,8 +78,21 @@ def parse_args(argv=None):
     parser.add_argument("--repeat", type=int, default=3, help="runs per median")
     parser.add_argument(
         "--scenarios",
-        default="1,2,3,4,5,6,edit,table",
-        help="comma-separated subset of 1,2,3,4,5,6,edit,table",
+        default="1,2,3,4,5,2s,3s,4s,6,edit,table",
+        help="comma-separated subset of 1,2,3,4,5,2s,3s,4s,6,edit,table "
+        "(2s, 3s, 4s: scenarios 2, 3 and 4 one lead at a time)",
+    )
+    parser.add_argument(
+        "--single-n",
+        type=int,
+        default=300,
+        help="single-lead writes per run in scenarios 2s, 3s and 4s",
+    )
+    parser.add_argument(
+        "--single-repeat",
+        type=int,
+        default=7,
+        help="runs per median in scenarios 2s, 3s and 4s",
     )
     parser.add_argument(
         "--linearity-n",
@@ -395,6 +408,12 @@ class Scenario:
     def ba(self, env):
         return []
 
+    single = False
+
+    def run_floor(self, env, data, rules):
+        """The operation, then its effects written straight (``floor``)."""
+        return self.floor(env, self.run(env, data), rules)
+
     # -- the operation ------------------------------------------------------
 
     def prepare(self, n):
@@ -674,7 +693,62 @@ class S5(S4):
     operation = "create"
 
 
-SCENARIOS = (S1, S2, S3, S4, S5)
+class Single:
+    """The single-record version of a batch scenario (issue 26): a
+    salesperson's form, the kanban's drag and drop, an import row by row.
+    ``--single-n`` writes of one lead each, each browsed alone (no prefetch
+    of the others) and flushed; the floor writes each lead's effects straight
+    with the ORM right after its write."""
+
+    single = True
+    operation = "write"
+    linearity = False
+
+    def prepare(self, n):
+        ids = self.fx.lead_ids[:n]
+        return lambda env: env["crm.lead"].browse(ids)
+
+    def write_one(self, env, rid):
+        record = env["crm.lead"].browse(rid)
+        record.write({"stage_id": self.fx.stage_b})
+        return record
+
+    def run(self, env, data):
+        for rid in data._ids:
+            self.write_one(env, rid)
+            env.flush_all()
+        return data
+
+    def run_floor(self, env, data, rules):
+        for rid in data._ids:
+            record = self.write_one(env, rid)
+            super().floor(env, record, rules)
+            env.flush_all()
+        return data
+
+
+class S2s(Single, S2):
+    key = "2s"
+    title = "one lead at a time: write of stage_id, 20 rules watching it, matching nobody"
+    bare_target = 1.15
+    floor_target = 1.15
+
+
+class S3s(Single, S3):
+    key = "3s"
+    title = "one lead at a time: write of stage_id, 1 matching rule: priority = 3"
+    bare_target = None
+    floor_target = 1.25
+
+
+class S4s(Single, S4):
+    key = "4s"
+    title = "one lead at a time: write of stage_id, scenario 4's 5 matching rules"
+    bare_target = None
+    floor_target = 1.3
+
+
+SCENARIOS = (S1, S2, S3, S4, S5, S2s, S3s, S4s)
 
 
 # ----------------------------------------------------------------------
@@ -764,8 +838,7 @@ def measure_bare_ours(bench, scenario, rules, n, repeat, floor=False):
                 log(f"  scenario {scenario.key} floor n={n} run {r + 1}/{repeat}")
 
                 def run(env, data):
-                    records = scenario.run(env, data)
-                    return scenario.floor(env, records, rules)
+                    return scenario.run_floor(env, data, rules)
 
                 samples["floor"].append(timed(bench, scenario, "floor", n, run=run))
                 continue
@@ -1057,7 +1130,8 @@ def report_ba(ours, ba, ba_k, ba_bare, n):
 def run_scenario(bench, cls, results):
     args = bench.args
     scenario = cls(bench.fx)
-    n = args.n
+    n = args.single_n if scenario.single else args.n
+    repeat = args.single_repeat if scenario.single else args.repeat
     log(f"scenario {scenario.key}: {scenario.title}")
     env = bench.env()
     rules = env["crm.workflow.rule"].create(scenario.ours(env))
@@ -1065,24 +1139,24 @@ def run_scenario(bench, cls, results):
     try:
         if scenario.effects:
             bare, ours, floor = measure_bare_ours(
-                bench, scenario, rules, n, args.repeat, floor=True
+                bench, scenario, rules, n, repeat, floor=True
             )
         else:
             # rules that change nothing: the floor is the bare operation itself
             # (measuring it twice would only add noise)
-            bare, ours = measure_bare_ours(bench, scenario, rules, n, args.repeat)
+            bare, ours = measure_bare_ours(bench, scenario, rules, n, repeat)
             floor = bare
         small = None
         if scenario.linearity and n > args.linearity_n:
             small = measure_bare_ours(
-                bench, scenario, rules, args.linearity_n, args.repeat
+                bench, scenario, rules, args.linearity_n, repeat
             )
         ba = ba_k = ba_bare = None
         if not args.no_ba:
-            ba, ba_k = measure_ba(bench, scenario, n, args.repeat)
+            ba, ba_k = measure_ba(bench, scenario, n, repeat)
             if ba.n < n:
                 ba_bare, __ = measure_bare_ours(
-                    bench, scenario, rules, ba.n, args.repeat
+                    bench, scenario, rules, ba.n, repeat
                 )
         ratio = ours.seconds / bare.seconds
         print()
@@ -1138,6 +1212,7 @@ def run_scenario(bench, cls, results):
             "bare_other": other(ours) / other(bare),
             "ba": None,
             "ba_other": None,
+            "single": scenario.single,
         }
         if small:
             lin = ours.seconds / small[1].seconds
@@ -1490,8 +1565,12 @@ def main(argv=None):
         peak = f"peak RSS of the process during the runs: {mb(benchlib.PROCESS_PEAK)}; "
     print(f"\n{peak}total benchmark time: {time.monotonic() - started:,.0f} s")
 
-    def worst(key):
-        values = [r[key] for r in results.values() if r[key] is not None]
+    def worst(key, single=False):
+        values = [
+            r[key]
+            for r in results.values()
+            if r[key] is not None and r["single"] == single
+        ]
         return max(values) if values else float("nan")
 
     if not args.no_precommit:
@@ -1503,7 +1582,9 @@ def main(argv=None):
     print(
         f"worst ours/bare: {worst('bare'):.2f}; "
         f"worst ours/floor: {worst('floor'):.2f}; "
-        f"worst ours/base_automation: {worst('ba'):.2f}"
+        f"worst ours/base_automation: {worst('ba'):.2f}; "
+        f"worst single ours/bare: {worst('bare', True):.2f}; "
+        f"worst single ours/floor: {worst('floor', True):.2f}"
     )
 
 

@@ -1,9 +1,11 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import safe_eval
+
+from ..runtime.predicate import compile_domain, static_domain
 
 
 class CrmWorkflowCondition(models.Model):
@@ -255,11 +257,44 @@ class CrmWorkflowCondition(models.Model):
             "user": self.env.user,
         }
 
+    def _criteria(self, rule, Model):
+        """(criteria, with the rule's company, compiled) of the condition for
+        the matcher: ``criteria`` its own domain ([] matches everything),
+        ``compiled`` the (predicate, field names) of the whole, or None when
+        only SQL answers it (``runtime/predicate.py``). A literal domain is
+        parsed and compiled once per registry, not at each event."""
+        self.ensure_one()
+        text = "" if self.is_fallback else (self.domain or "")
+        company = rule._company_domain(Model)
+        company_id = company[0][2][1] if company else False
+        cached = self._static_criteria(Model._name, text, company_id)
+        if cached is not None:
+            return cached
+        domain = self._eval_domain()
+        whole = expression.AND([domain, company]) if company else domain
+        return domain, whole, compile_domain(Model, whole)
+
+    @api.model
+    @tools.ormcache("model_name", "text", "company_id")
+    def _static_criteria(self, model_name, text, company_id):
+        """``_criteria`` of a literal domain, cached; None for a domain that
+        depends on the moment (``uid``, ``context_today()``)."""
+        domain = static_domain(text) if text.strip() else ()
+        if domain is None:
+            return None
+        Model = self.env[model_name]
+        company = [("company_id", "in", (False, company_id))] if company_id else []
+        whole = tuple(expression.AND([list(domain), company])) if company else domain
+        return tuple(domain), whole, compile_domain(Model, whole)
+
     def _eval_domain(self):
         """The criteria as a domain list (the fallback matches everything)."""
         self.ensure_one()
         if self.is_fallback or not self.domain:
             return []
+        static = static_domain(self.domain)
+        if static is not None:
+            return list(static)
         domain = safe_eval.safe_eval(self.domain, self._domain_eval_context())
         if not isinstance(domain, list | tuple):
             raise ValueError(self.env._("the criteria must be a list of conditions"))

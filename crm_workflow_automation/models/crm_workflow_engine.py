@@ -102,6 +102,18 @@ def _cache_values(records, field):
     return [get(rid, _MISSING) for rid in records._ids]
 
 
+def _existing(records, fnames):
+    """``records`` that exist, with ``fnames`` (stored, not context-dependent)
+    in cache: one query, none when this transaction read them already, where
+    ``exists()`` always asks. A record deleted meanwhile is not fetched (the
+    snapshot both read), one deleted in this transaction left the cache."""
+    records.fetch(fnames)
+    field_cache = records.env.cache._get_field_cache(
+        records, records._fields[fnames[0]]
+    )
+    return records.browse([rid for rid in records._ids if rid in field_cache])
+
+
 def _fetch_wide(records, fnames):
     """``fnames`` of ``records`` in cache, read as a field access reads them:
     with the other prefetchable fields of the records, in the same query.
@@ -528,7 +540,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         record left out."""
         Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
         rules = Rule.browse([spec.id for spec in specs])
-        existing = set(rules.exists()._ids)
+        existing = set(_existing(rules, ["active", "paused"])._ids)
         candidates = []
         for spec, rule in zip(specs, rules, strict=True):
             if rule.id in existing and rule.active and not rule.paused:

@@ -2,12 +2,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The matcher: which of an event's records each rule runs for, with SQL
 searches over the whole batch (a prefilter for all rules, then each rule's
-conditions), never record by record."""
+conditions), never record by record. A small batch (a form's save) is
+matched in memory on the cached records instead, when every condition
+compiles into a predicate that answers as the SQL would
+(``runtime/predicate.py``)."""
 
 from odoo import models
+from odoo.exceptions import MissingError
 from odoo.osv import expression
 
-from .crm_workflow_engine import _chain
+from .crm_workflow_engine import _MISSING, _cache_values, _chain
+
+# Up to this many records, conditions are evaluated on the cached records;
+# beyond, one SQL search per condition costs less than reading them all.
+SMALL_BATCH = 32
 
 
 class CrmWorkflowEngine(models.AbstractModel):
@@ -46,6 +54,39 @@ class CrmWorkflowEngine(models.AbstractModel):
         # execute_query flushes the fields the query reads
         return {row[0] for row in self.env.execute_query(query.select())}
 
+    def _in_memory(self, model, ids, compiled):
+        """[ids meeting each of ``compiled`` (predicate, field names)], read
+        from the cached records; None when the batch is too large or some
+        criteria compile not (the caller searches in SQL)."""
+        if len(ids) > SMALL_BATCH or any(c is None for c in compiled):
+            return None
+        fnames = sorted({f for __, names in compiled for f in names})
+        rows = [{} for __ in ids]
+        if fnames:
+            Model = self.env[model].sudo().with_context(active_test=False)
+            records = Model.browse(ids)
+            computed = [f for f in fnames if Model._fields[f].compute]
+            try:
+                if computed:
+                    records._recompute_recordset(computed)
+                records.fetch(fnames)
+            except MissingError:
+                return None
+            for fname in fnames:
+                values = _cache_values(records, Model._fields[fname])
+                for row, value in zip(rows, values, strict=True):
+                    row[fname] = value
+        hits = []
+        for predicate, names in compiled:
+            hit = set()
+            for rid, row in zip(ids, rows, strict=True):
+                if any(row[f] is _MISSING for f in names):
+                    continue  # not in the database: the search finds it not
+                if predicate(row.__getitem__):
+                    hit.add(rid)
+            hits.append(hit)
+        return hits
+
     def _match_conditions(self, rule, model, ids, prefilter=None, known=None):
         """[(condition, ids)]: the first matching condition of the rule wins,
         the fallback takes what is left. ``known``: {condition id: ids meeting
@@ -62,8 +103,12 @@ class CrmWorkflowEngine(models.AbstractModel):
             if known and condition.id in known:
                 hit = known[condition.id].intersection(remaining)
             else:
-                domain = expression.AND([condition._eval_domain(), company])
-                hit = self._search_ids(model, remaining, domain)
+                __, whole, compiled = condition._criteria(rule, Model)
+                hits = self._in_memory(model, remaining, [compiled])
+                if hits is not None:
+                    hit = hits[0]
+                else:
+                    hit = self._search_ids(model, remaining, list(whole))
             if hit:
                 matched.append((condition, [rid for rid in remaining if rid in hit]))
                 taken |= hit
@@ -72,7 +117,13 @@ class CrmWorkflowEngine(models.AbstractModel):
         if fallback:
             rest = [rid for rid in fallback_pool if rid not in taken]
             if company and rest:
-                hit = self._search_ids(model, rest, company)
+                __, whole, compiled = fallback._criteria(rule, Model)
+                hits = self._in_memory(model, rest, [compiled])
+                hit = (
+                    hits[0]
+                    if hits is not None
+                    else self._search_ids(model, rest, company)
+                )
                 rest = [rid for rid in rest if rid in hit]
             if rest:
                 matched.append((fallback, rest))
@@ -80,20 +131,26 @@ class CrmWorkflowEngine(models.AbstractModel):
 
     def _prefilter(self, model, rules, ids):
         """One query for all rules: ids meeting at least one condition of at
-        least one rule, so that events matching nothing cost a single search.
-        None when some rule matches everything (fallback, empty criteria)."""
-        domains = []
+        least one rule, so that events matching nothing cost a single search
+        (none for a small batch whose criteria all compile). None when some
+        rule matches everything (fallback, empty criteria)."""
+        Model = self.env[model]
+        criteria = []
         for rule in rules:
             for condition in rule.condition_ids:
-                domain = condition._eval_domain()
+                domain, whole, compiled = condition._criteria(rule, Model)
                 if condition.is_fallback or not domain:
                     return None
-                domains.append(
-                    expression.AND([domain, rule._company_domain(self.env[model])])
-                )
-        if not domains:
+                criteria.append((whole, compiled))
+        if not criteria:
             return set()
-        return self._search_ids(model, ids, expression.OR(domains))
+        ids = list(ids)
+        hits = self._in_memory(model, ids, [compiled for __, compiled in criteria])
+        if hits is not None:
+            return set().union(*hits)
+        return self._search_ids(
+            model, ids, expression.OR([list(whole) for whole, __ in criteria])
+        )
 
     def _already_done(self, rule, ids):
         """Records for which a ``first_match`` rule already ran: kept apart

@@ -34,28 +34,36 @@ class CrmWorkflowRuleDone(models.Model):
     def _add_from_rows(self, rows):
         """Keep the records of ``rows`` (run-log tuples) that a first_match
         rule ran for; one query, only when such a rule is in the batch."""
+        query = self._add_from_rows_sql(rows)
+        if query:
+            self.env.cr.execute(query)
+
+    @api.model
+    def _add_from_rows_sql(self, rows):
+        """The query of ``_add_from_rows``, None when there is nothing to keep."""
         rule_ids = {row[_RULE] for row in rows if row[_RULE]}
         if not rule_ids:
-            return
+            return None
         Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
         first = set(
             Rule.browse(rule_ids).filtered(lambda r: r.repeat_mode == "first_match").ids
         )
         if not first:
-            return
+            return None
         pairs = {
             (row[_RULE], row[_RES_ID])
             for row in rows
             if row[_RULE] in first and row[_RES_ID] and row[_STATE] in RAN_STATES
         }
         if not pairs:
-            return
+            return None
         rules, records = zip(*pairs, strict=True)
-        self.env.cr.execute(
+        return SQL(
             """INSERT INTO crm_workflow_rule_done (rule_id, res_id)
                SELECT * FROM unnest(%s::int4[], %s::int4[])
                ON CONFLICT (rule_id, res_id) DO NOTHING""",
-            [list(rules), list(records)],
+            list(rules),
+            list(records),
         )
 
     @api.model

@@ -42,6 +42,8 @@ LOG_COLUMNS = (
     ("changed_fields", "varchar"),
     ("outcome", "jsonb"),
 )
+# Up to this many rows, the log writes them with an INSERT, not a COPY.
+SMALL_LOG = 50
 # the context key that marks the "Automation" actions bound to models
 BINDING_MARK = "crm_workflow_record_runs"
 # states of a run that count as "it ran" for first_match rules
@@ -360,6 +362,9 @@ class CrmWorkflowRun(models.Model):
         names = [name for name, __ in LOG_COLUMNS]
         names.append("create_date")
         tail = (fields.Datetime.to_string(stamp) + stamp.strftime(".%f"),)
+        if len(rows) <= SMALL_LOG:
+            self._log_small(rows, names, tail, stamp)
+            return
         buffer = io.StringIO()
         write = buffer.write
         for row in rows:
@@ -373,6 +378,28 @@ class CrmWorkflowRun(models.Model):
         )
         self.env["crm.workflow.rule.done"]._add_from_rows(rows)
         self.env["crm.workflow.run.daily"]._add_batch(stamp, rows)
+
+    @api.model
+    def _log_small(self, rows, names, tail, stamp):
+        """The rows of a small batch (a form's save), the records first_match
+        rules ran for and the daily report in one round trip: COPY's fixed
+        cost is more than an INSERT of a few rows (bench/RESULTS.md, issue 26)."""
+        # no casts: INSERT coerces each value to its column's type, as COPY
+        row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
+        queries = [
+            SQL(
+                "INSERT INTO crm_workflow_run (%s) VALUES %s",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                SQL(", ").join(
+                    SQL(row_sql, *[None if v is False else v for v in row + tail])
+                    for row in rows
+                ),
+            ),
+            self.env["crm.workflow.rule.done"]._add_from_rows_sql(rows),
+            self.env["crm.workflow.run.daily"]._add_batch_sql(stamp, rows),
+        ]
+        self.flush_model()
+        self.env.cr.execute(SQL(";\n").join(q for q in queries if q))
 
     @api.model
     def _forget(self, fname, ids):

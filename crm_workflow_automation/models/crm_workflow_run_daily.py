@@ -6,6 +6,7 @@ from decimal import Decimal
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
+from .crm_workflow_engine import _existing
 from .crm_workflow_run import LOG_COLUMNS, RAN_STATES
 
 # the columns that identify a row of the report
@@ -126,8 +127,15 @@ class CrmWorkflowRunDaily(models.Model):
 
     @api.model
     def _add_batch(self, stamp, rows):
-        """Add the run-log ``rows`` written at ``stamp`` (one batch) to the
-        report with one insert, counted from the rows in memory as
+        """Add the run-log ``rows`` written at ``stamp`` to the report."""
+        query = self._add_batch_sql(stamp, rows)
+        if query:
+            self.env.cr.execute(query)
+
+    @api.model
+    def _add_batch_sql(self, stamp, rows):
+        """The insert that adds the run-log ``rows`` written at ``stamp`` (one
+        batch) to the report, counted from the rows in memory as
         ``_fill_from_runs`` counts them from the log on upgrade: reading
         25,000 rows back by their date cost two queries and an index on it.
         A rule's row (without action) stands for the instant actions of its
@@ -141,23 +149,27 @@ class CrmWorkflowRunDaily(models.Model):
         res_at, state_at, duration_at = _AT["res_id"], _AT["state"], _AT["duration"]
         company_at, function_at = _AT["company_id"], _AT["function_id"]
         instant = self._instant_actions(
-            self.env["crm.workflow.condition"]
-            .sudo()
-            .browse(
-                {
-                    row[condition_at]
-                    for row in rows
-                    if row[rule_at] and row[condition_at] and not row[action_at]
-                }
+            _existing(
+                self.env["crm.workflow.condition"]
+                .sudo()
+                .browse(
+                    {
+                        row[condition_at]
+                        for row in rows
+                        if row[rule_at] and row[condition_at] and not row[action_at]
+                    }
+                ),
+                ["rule_id"],
             )
-            .exists()
         )
         action_types = {
             action.id: action.action_type
-            for action in self.env["crm.workflow.action"]
-            .sudo()
-            .browse({row[action_at] for row in rows if row[action_at]})
-            .exists()
+            for action in _existing(
+                self.env["crm.workflow.action"]
+                .sudo()
+                .browse({row[action_at] for row in rows if row[action_at]}),
+                ["action_type"],
+            )
         }
         runs, actions, seconds = {}, Counter(), {}
         for row in rows:
@@ -210,16 +222,14 @@ class CrmWorkflowRunDaily(models.Model):
             for (owner, kind, company), count in actions.items()
         ]
         if not values:
-            return
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO crm_workflow_run_daily
-                       (day, rule_id, robot_id, trigger_id, function_id, action_type,
-                        company_id, run_count, record_count, action_count,
-                        failed_count, duration_total, duration_avg)
-                   VALUES %s""",
-                SQL(", ").join(SQL("%s", value) for value in values),
-            )
+            return None
+        return SQL(
+            """INSERT INTO crm_workflow_run_daily
+                   (day, rule_id, robot_id, trigger_id, function_id, action_type,
+                    company_id, run_count, record_count, action_count,
+                    failed_count, duration_total, duration_avg)
+               VALUES %s""",
+            SQL(", ").join(SQL("%s", value) for value in values),
         )
 
     @api.model

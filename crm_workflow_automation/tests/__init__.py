@@ -30,3 +30,4 @@ from . import test_faults_configs
 from . import test_run_log
 from . import test_upgrade_migrations
 from . import test_manifests_at_start
+from . import test_matcher_memory
