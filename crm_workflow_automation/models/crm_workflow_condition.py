@@ -1,11 +1,14 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import safe_eval
 
 from ..runtime.predicate import compile_domain, static_domain
+
+# what the rule index keeps of a condition
+INDEXED = {"domain", "is_fallback", "sequence", "rule_id"}
 
 
 class CrmWorkflowCondition(models.Model):
@@ -75,14 +78,19 @@ class CrmWorkflowCondition(models.Model):
             if vals.get("rule_id"):
                 model = rules.browse(vals["rule_id"]).model_id
                 vals["model_id"] = model.id or vals.get("model_id")
+        rules._invalidate_rule_index()
         return super().create(vals_list)
 
     def unlink(self):
         self.env["crm.workflow.run"].sudo()._forget("condition_id", self.ids)
+        self.env["crm.workflow.rule"]._invalidate_rule_index()
         return super().unlink()
 
     def write(self, vals):
         res = super().write(vals)
+        if INDEXED.intersection(vals):
+            # the rule index holds each rule's conditions (the prefilter)
+            self.env["crm.workflow.rule"]._invalidate_rule_index()
         if "model_id" in vals:
             # the actions follow (and check that they still fit)
             self.action_ids.write({"model_id": vals["model_id"]})
@@ -259,33 +267,43 @@ class CrmWorkflowCondition(models.Model):
 
     def _criteria(self, rule, Model):
         """(criteria, with the rule's company, compiled) of the condition for
-        the matcher: ``criteria`` its own domain ([] matches everything),
-        ``compiled`` the (predicate, field names) of the whole, or None when
-        only SQL answers it (``runtime/predicate.py``). A literal domain is
-        parsed and compiled once per registry, not at each event."""
+        the matcher (``_criteria_of``)."""
         self.ensure_one()
-        text = "" if self.is_fallback else (self.domain or "")
         company = rule._company_domain(Model)
-        company_id = company[0][2][1] if company else False
-        cached = self._static_criteria(Model._name, text, company_id)
-        if cached is not None:
-            return cached
-        domain = self._eval_domain()
-        whole = expression.AND([domain, company]) if company else domain
-        return domain, whole, compile_domain(Model, whole)
+        return self._criteria_of(
+            Model,
+            "" if self.is_fallback else (self.domain or ""),
+            company[0][2][1] if company else None,
+        )
 
-    @api.model
-    @tools.ormcache("model_name", "text", "company_id")
-    def _static_criteria(self, model_name, text, company_id):
-        """``_criteria`` of a literal domain, cached; None for a domain that
-        depends on the moment (``uid``, ``context_today()``)."""
+    def _criteria_of(self, Model, text, company_id):
+        """(criteria, whole, compiled) of the domain ``text`` with the rule's
+        company: ``criteria`` the domain itself ([] matches everything),
+        ``whole`` with the company, ``compiled`` its (predicate, field names)
+        or None when only SQL answers it (``runtime/predicate.py``). A literal
+        domain is parsed and compiled once per registry and kept by its text
+        (the same text is the same criteria: nothing to invalidate); one that
+        depends on the moment (``uid``, ``context_today()``) is evaluated at
+        each event, on ``self``."""
+        if company_id and "company_id" not in Model._fields:
+            company_id = None
+        key = (Model._name, text, company_id)
+        cache = self.env.registry.__dict__.setdefault("_crm_workflow_criteria", {})
+        found = cache.get(key)
+        if found is not None:
+            return found
         domain = static_domain(text) if text.strip() else ()
-        if domain is None:
-            return None
-        Model = self.env[model_name]
         company = [("company_id", "in", (False, company_id))] if company_id else []
+        if domain is None:
+            domain = self._eval_domain()
+            whole = expression.AND([domain, company]) if company else domain
+            return domain, whole, compile_domain(Model, whole)
         whole = tuple(expression.AND([list(domain), company])) if company else domain
-        return tuple(domain), whole, compile_domain(Model, whole)
+        found = (tuple(domain), whole, compile_domain(Model, whole))
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[key] = found
+        return found
 
     def _eval_domain(self):
         """The criteria as a domain list (the fallback matches everything)."""

@@ -511,13 +511,20 @@ class CrmWorkflowEngine(models.AbstractModel):
         if not candidates:
             return
         # One query tells which records meet any rule's criteria, so that an
-        # event that matches nothing costs a single search.
-        rules = [rule for rule, __ in candidates]
+        # event that matches nothing costs a single search (none for a small
+        # batch, matched in memory), and reads no rule: the index has their
+        # conditions.
         prefilter = self._prefilter(
-            event.model, rules, set().union(*(ids for __, ids in candidates))
+            event.model,
+            [spec for spec, __, __ in candidates],
+            set().union(*(ids for __, __, ids in candidates)),
         )
         if prefilter is not None and not prefilter:
             return
+        candidates = self._running(candidates)
+        if not candidates:
+            return
+        rules = [rule for rule, __ in candidates]
         if len(rules) > 1 and self._one_savepoint(rules):
             # One savepoint (and one flush) for all the rules of the event;
             # after a failure, everything again with a savepoint per rule.
@@ -535,19 +542,30 @@ class CrmWorkflowEngine(models.AbstractModel):
             self._count_failures(rule, errors, event)
 
     def _candidates(self, event, specs):
-        """[(rule, ids)] of the running rules of ``specs``, in order, with the
+        """[(spec, rule, ids)] of the rules of ``specs``, in order, with the
         event's records each may run for (``_candidate_ids``); rules with no
-        record left out."""
+        record left out. The rules are not read here (``_running``)."""
         Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
-        rules = Rule.browse([spec.id for spec in specs])
-        existing = set(_existing(rules, ["active", "paused"])._ids)
         candidates = []
-        for spec, rule in zip(specs, rules, strict=True):
-            if rule.id in existing and rule.active and not rule.paused:
-                ids = self._candidate_ids(rule, event, spec.watched)
-                if ids:
-                    candidates.append((rule, ids))
+        for spec in specs:
+            rule = Rule.browse(spec.id)
+            ids = self._candidate_ids(rule, event, spec.watched)
+            if ids:
+                candidates.append((spec, rule, ids))
         return candidates
+
+    def _running(self, candidates):
+        """[(rule, ids)] of ``candidates`` whose rule still exists and runs
+        (the index may predate a change of another transaction)."""
+        if not candidates:
+            return []
+        rules = candidates[0][1].browse([rule.id for __, rule, __ in candidates])
+        existing = set(_existing(rules, ["active", "paused"])._ids)
+        return [
+            (rule, ids)
+            for __, rule, ids in candidates
+            if rule.id in existing and rule.active and not rule.paused
+        ]
 
     def _run_rules(self, event, candidates, prefilter, isolate=True):
         """Match and run the rules of ``candidates`` ([(rule, ids)]) in order.

@@ -129,17 +129,23 @@ class CrmWorkflowEngine(models.AbstractModel):
                 matched.append((fallback, rest))
         return matched
 
-    def _prefilter(self, model, rules, ids):
-        """One query for all rules: ids meeting at least one condition of at
-        least one rule, so that events matching nothing cost a single search
-        (none for a small batch whose criteria all compile). None when some
-        rule matches everything (fallback, empty criteria)."""
+    def _prefilter(self, model, specs, ids):
+        """One query for all rules (``specs``: their RuleSpecs): ids meeting
+        at least one condition of at least one rule, so that events matching
+        nothing cost a single search (none for a small batch whose criteria
+        all compile). None when some rule matches everything (fallback, empty
+        criteria)."""
         Model = self.env[model]
+        Condition = self.env["crm.workflow.condition"].sudo()
         criteria = []
-        for rule in rules:
-            for condition in rule.condition_ids:
-                domain, whole, compiled = condition._criteria(rule, Model)
-                if condition.is_fallback or not domain:
+        for spec in specs:
+            for condition in spec.conditions:
+                if condition.is_fallback:
+                    return None
+                domain, whole, compiled = Condition.browse(condition.id)._criteria_of(
+                    Model, condition.domain, spec.company_id
+                )
+                if not domain:
                     return None
                 criteria.append((whole, compiled))
         if not criteria:

@@ -87,15 +87,26 @@ def local_eta(value, amount, unit, tz, time_of_day=None, shift=None):
     return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
 
 
+class ConditionSpec(NamedTuple):
+    """A rule's condition as the matcher's prefilter reads it."""
+
+    id: int
+    domain: str  # the criteria as written ("" when empty)
+    is_fallback: bool
+
+
 class RuleSpec(NamedTuple):
     """What the ORM hook needs to know of an active rule, kept in the registry
-    cache: plain immutable data, never records (they would pin a cursor)."""
+    cache: plain immutable data, never records (they would pin a cursor).
+    With its conditions, an event that matches none of them reads no rule."""
 
     id: int
     model: str
     trigger: str
     watched: frozenset | None  # the watched field names; None: any field
     date_field: str | None  # a date rule's field
+    company_id: int | None = None
+    conditions: tuple = ()  # (ConditionSpec, ...) in the matcher's order
 
 
 class StageIndex(NamedTuple):
@@ -553,7 +564,13 @@ class CrmWorkflowRule(models.Model):
                    df.name,
                    ARRAY(SELECT f.name FROM crm_workflow_rule_trigger_field_rel rel
                          JOIN ir_model_fields f ON f.id = rel.field_id
-                         WHERE rel.rule_id = r.id)
+                         WHERE rel.rule_id = r.id),
+                   r.company_id,
+                   ARRAY(SELECT ARRAY[c.id::text, COALESCE(c.domain, ''),
+                                      COALESCE(c.is_fallback, false)::text]
+                           FROM crm_workflow_condition c
+                          WHERE c.rule_id = r.id
+                          ORDER BY COALESCE(c.is_fallback, false), c.sequence, c.id)
               FROM crm_workflow_rule r
               LEFT JOIN ir_model_fields df ON df.id = r.date_field_id
              ORDER BY r.sequence, r.id
@@ -571,12 +588,25 @@ class CrmWorkflowRule(models.Model):
             running,
             date_field,
             watched,
+            company_id,
+            conditions,
         ) in self.env.cr.fetchall():
             by_event = specs.setdefault(model, defaultdict(list))
             if not running:
                 continue
             watched = frozenset(watched) if watched and trigger != "on_date" else None
-            spec = RuleSpec(rule_id, model, trigger, watched, date_field)
+            spec = RuleSpec(
+                rule_id,
+                model,
+                trigger,
+                watched,
+                date_field,
+                company_id,
+                tuple(
+                    ConditionSpec(int(cid), domain, fallback == "true")
+                    for cid, domain, fallback in conditions or ()
+                ),
+            )
             for event in event_of.get(trigger, ()):
                 by_event[event].append(spec)
             if trigger == "on_date" and date_field:
