@@ -547,8 +547,9 @@ class CrmWorkflowEngine(models.AbstractModel):
         record left out. The rules are not read here (``_running``)."""
         Rule = self.env["crm.workflow.rule"].sudo().with_context(active_test=False)
         candidates = []
-        for spec in specs:
-            rule = Rule.browse(spec.id)
+        # one recordset: the rules that run are read in one query
+        rules = Rule.browse([spec.id for spec in specs])
+        for spec, rule in zip(specs, rules, strict=True):
             ids = self._candidate_ids(rule, event, spec.watched)
             if ids:
                 candidates.append((spec, rule, ids))

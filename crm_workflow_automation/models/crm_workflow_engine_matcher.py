@@ -11,6 +11,7 @@ from odoo import models
 from odoo.exceptions import MissingError
 from odoo.osv import expression
 
+from ..runtime.predicate import static_domain
 from .crm_workflow_engine import _MISSING, _cache_values, _chain
 
 # Up to this many records, conditions are evaluated on the cached records;
@@ -135,19 +136,9 @@ class CrmWorkflowEngine(models.AbstractModel):
         nothing cost a single search (none for a small batch whose criteria
         all compile). None when some rule matches everything (fallback, empty
         criteria)."""
-        Model = self.env[model]
-        Condition = self.env["crm.workflow.condition"].sudo()
-        criteria = []
-        for spec in specs:
-            for condition in spec.conditions:
-                if condition.is_fallback:
-                    return None
-                domain, whole, compiled = Condition.browse(condition.id)._criteria_of(
-                    Model, condition.domain, spec.company_id
-                )
-                if not domain:
-                    return None
-                criteria.append((whole, compiled))
+        criteria = self._prefilter_criteria(model, tuple(specs))
+        if criteria is None:
+            return None
         if not criteria:
             return set()
         ids = list(ids)
@@ -157,6 +148,36 @@ class CrmWorkflowEngine(models.AbstractModel):
         return self._search_ids(
             model, ids, expression.OR([list(whole) for whole, __ in criteria])
         )
+
+    def _prefilter_criteria(self, model, specs):
+        """[(whole criteria, compiled)] of every condition of ``specs``, None
+        when one matches everything; kept per registry by the specs
+        themselves (their conditions' texts: nothing to invalidate) when no
+        criteria depend on the moment."""
+        cache = self.env.registry.__dict__.setdefault("_crm_workflow_prefilter", {})
+        key = (model, specs)
+        if key in cache:
+            return cache[key]
+        Model = self.env[model]
+        Condition = self.env["crm.workflow.condition"].sudo()
+        criteria, static = [], True
+        for spec in specs:
+            for condition in spec.conditions:
+                if condition.is_fallback:
+                    return None
+                text = condition.domain
+                domain, whole, compiled = Condition.browse(condition.id)._criteria_of(
+                    Model, text, spec.company_id
+                )
+                if not domain:
+                    return None
+                static = static and static_domain(text) is not None
+                criteria.append((whole, compiled))
+        if static:
+            if len(cache) > 1_000:
+                cache.clear()
+            cache[key] = criteria
+        return criteria
 
     def _already_done(self, rule, ids):
         """Records for which a ``first_match`` rule already ran: kept apart
