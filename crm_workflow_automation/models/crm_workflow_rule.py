@@ -557,6 +557,7 @@ class CrmWorkflowRule(models.Model):
         """{model: ModelIndex} of every model with rules (active or not) or
         with active robots and triggers."""
         self.flush_model()
+        self.env["crm.workflow.condition"].flush_model()
         self.env.cr.execute(
             """
             SELECT r.id, r.model_name, r.trigger,

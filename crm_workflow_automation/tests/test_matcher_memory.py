@@ -234,3 +234,85 @@ class TestMatcherInMemory(WorkflowCase):
             engine._in_memory("crm.lead", self.leads.ids, [compiled]),
             [{self.leads[3].id}],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestInteractivePathPromises(WorkflowCase):
+    """What the interactive path changed keeps its promises: the rule index
+    follows condition edits, moment-dependent criteria are evaluated at each
+    event, and a one-record run is logged as a batch run is."""
+
+    def _lead(self, **values):
+        return self.env["crm.lead"].create(dict({"name": "Promise lead"}, **values))
+
+    def test_condition_edits_reach_the_index(self):
+        rule = self.make_rule(
+            "Edited criteria",
+            trigger="on_write",
+            trigger_field_ids=["priority"],
+            domain="[('expected_revenue', '>', 1000)]",
+            actions=[self.field_update("description", "'matched'")],
+        )
+        lead = self._lead(expected_revenue=500)
+        lead.write({"priority": "1"})
+        self.assertFalse(self.runs(rule, lead))
+        rule.condition_ids.write({"domain": "[('expected_revenue', '>', 100)]"})
+        lead.write({"priority": "2"})
+        self.assertEqual(len(self.runs(rule, lead)), 1)
+        # a second condition, then none left: the index follows each change
+        self.env["crm.workflow.condition"].create(
+            {
+                "rule_id": rule.id,
+                "sequence": 0,
+                "domain": "[('expected_revenue', '>', 10000)]",
+            }
+        )
+        rule.condition_ids.filtered(lambda c: c.sequence == 0).unlink()
+        rule.condition_ids.unlink()
+        lead.write({"priority": "3"})
+        self.assertEqual(len(self.runs(rule, lead)), 1)
+
+    def test_criteria_of_the_moment_are_evaluated_at_each_event(self):
+        rule = self.make_rule(
+            "Mine only",
+            trigger="on_write",
+            trigger_field_ids=["priority"],
+            domain="[('user_id', '=', uid)]",
+            actions=[self.field_update("description", "'mine'")],
+        )
+        theirs = self._lead(user_id=self.salesman.id)
+        mine = self._lead(user_id=self.env.uid)
+        (theirs | mine).write({"priority": "2"})
+        self.assertEqual(self.runs(rule).mapped("res_id"), mine.ids)
+        theirs.with_user(self.salesman).write({"priority": "3"})
+        self.assertEqual(
+            sorted(self.runs(rule).mapped("res_id")), sorted((theirs | mine).ids)
+        )
+
+    def test_one_record_is_logged_as_a_batch_is(self):
+        rule = self.make_rule(
+            "Logged alike",
+            trigger="on_write",
+            trigger_field_ids=["priority"],
+            actions=[self.field_update("description", "'logged'")],
+        )
+        one = self._lead()
+        batch = self.env["crm.lead"].create(
+            [{"name": f"Batch lead {i}"} for i in range(60)]
+        )
+        one.write({"priority": "2"})
+        batch.write({"priority": "2"})
+        fields_ = ["state", "trigger", "outcome", "changed_fields", "condition_id"]
+        single = self.runs(rule, one).read(fields_)[0]
+        many = self.runs(rule, batch)
+        self.assertEqual(len(many), 60)
+        for run in many.read(fields_):
+            for fname in fields_:
+                self.assertEqual(run[fname], single[fname], fname)
+        daily = (
+            self.env["crm.workflow.run.daily"]
+            .sudo()
+            .search([("rule_id", "=", rule.id), ("action_type", "=", False)])
+        )
+        self.assertEqual(sum(daily.mapped("run_count")), 61)
+        self.assertEqual(sum(daily.mapped("record_count")), 61)
