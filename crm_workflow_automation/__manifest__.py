@@ -12,7 +12,7 @@
     "license": "LGPL-3",
     "application": False,
     "installable": True,
-    "depends": ["crm", "mail"],
+    "depends": ["crm", "mail", "resource"],
     "data": [
         "security/crm_workflow_automation_security.xml",
         "security/ir.model.access.csv",

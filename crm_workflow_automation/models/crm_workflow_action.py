@@ -12,7 +12,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
 from .choices import unknown_choice_problem
-from .crm_workflow_rule import DATE_UNITS, delay_too_long, local_eta
+from ..runtime.working_time import WORKING_UNITS
+from .crm_workflow_rule import (
+    DATE_UNITS,
+    WORKING_CALENDARS,
+    delay_too_long,
+    local_eta,
+    working_calendar,
+)
 
 # A record notified one by one up to this batch size; larger batches get one
 # summary notification (nobody reads 10,000 inbox entries).
@@ -103,6 +110,19 @@ class CrmWorkflowAction(models.Model):
     delay_time_of_day = fields.Float(
         string="Time of day",
         help="Hour in the time zone of the rule's responsible, e.g. 9.5 for 09:30.",
+    )
+    working_calendar = fields.Selection(
+        WORKING_CALENDARS,
+        string="Working schedule",
+        default="company",
+        help="Working hours and days count in the working schedule of the "
+        "company, or in the responsible's (the company's when they have none), "
+        "with its public holidays and leaves.",
+    )
+    working_hours_only = fields.Boolean(
+        string="Only within working hours",
+        help="A due time outside the working hours of the working schedule "
+        "moves to the next working moment.",
     )
     recheck_condition = fields.Boolean(
         string="Check the criteria again before running",
@@ -394,15 +414,32 @@ class CrmWorkflowAction(models.Model):
             else None
         )
         unit = self.delay_unit or "days"
+        working = {
+            "calendar": self._working_calendar(),
+            "working_hours_only": self.working_hours_only,
+        }
         if self.delay_anchor == "date_field" and self.delay_date_field_id:
             fname = self.delay_date_field_id.name
             for record, value in zip(records, records.mapped(fname), strict=True):
                 if value:
-                    etas[record.id] = local_eta(value, self.delay_amount, unit, tz, at)
+                    etas[record.id] = local_eta(
+                        value, self.delay_amount, unit, tz, at, **working
+                    )
         else:
-            eta = local_eta(trigger_time, self.delay_amount, unit, tz, at)
+            eta = local_eta(trigger_time, self.delay_amount, unit, tz, at, **working)
             etas = dict.fromkeys(records.ids, eta)
         return etas
+
+    def _working_calendar(self):
+        """The ``resource.calendar`` of the delay, when it needs one: the
+        responsible's is the one of the rule or robot the action belongs to."""
+        self.ensure_one()
+        if not (self.working_hours_only or self.delay_unit in WORKING_UNITS):
+            return None
+        owner = self._owner()
+        user = owner.user_id if "user_id" in owner._fields else self.env.user
+        company = self.company_id or self.env.company
+        return working_calendar(self.working_calendar, user, company)
 
     # ------------------------------------------------------------------
     # execution: one call per action and batch, dispatched by type

@@ -11,6 +11,11 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 
+from ..runtime.working_time import (
+    WORKING_UNITS,
+    add_working_time,
+    next_working_moment,
+)
 from .choices import unknown_choice_problem
 
 TRIGGERS = [
@@ -39,12 +44,29 @@ DATE_UNITS = [
     ("days", "Days"),
     ("weeks", "Weeks"),
     ("months", "Months"),
+    ("work_hours", "Working hours"),
+    ("work_days", "Working days"),
+]
+WORKING_CALENDARS = [
+    ("company", "Company's working schedule"),
+    ("responsible", "Responsible's working schedule"),
 ]
 
 
 # Longer delays and offsets overflow the calendar (and the database column)
 MAX_DELAY_DAYS = 36500
-UNIT_DAYS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7, "months": 31}
+UNIT_DAYS = {
+    "minutes": 1 / 1440,
+    "hours": 1 / 24,
+    "days": 1,
+    "weeks": 7,
+    "months": 31,
+    # a 40-hour, 5-day week at the least
+    "work_hours": 7 / 40,
+    "work_days": 7 / 5,
+}
+# without a working schedule, working time counts as calendar time
+CLOCK_UNITS = {"work_hours": "hours", "work_days": "days"}
 
 
 def delay_too_long(amount, unit):
@@ -59,12 +81,50 @@ def add_delay(moment, amount, unit):
     return moment + relativedelta(**{unit: amount or 0})
 
 
-def local_eta(value, amount, unit, tz, time_of_day=None, shift=None):
+def local_eta(
+    value,
+    amount,
+    unit,
+    tz,
+    time_of_day=None,
+    shift=None,
+    calendar=None,
+    working_hours_only=False,
+):
     """The UTC moment ``amount`` ``unit`` after ``value`` (a date or a UTC
     datetime), counted as people count: days, weeks and months on the calendar
     of ``tz`` (so "1 day before, at 9:00" stays at 9:00 across a daylight-saving
-    change), minutes and hours on the clock. ``shift`` (a relativedelta) moves
-    the date first (recurrences); ``time_of_day`` (hours) sets the local time."""
+    change), minutes and hours on the clock, working hours and days in the
+    working schedule ``calendar`` (a ``resource.calendar``, its holidays and
+    leaves skipped). ``shift`` (a relativedelta) moves the date first
+    (recurrences); ``time_of_day`` (hours) sets the local time;
+    ``working_hours_only`` moves a moment outside the working hours of
+    ``calendar`` to the next working one. The one computation of every
+    delay and offset."""
+    if unit in WORKING_UNITS and not calendar:
+        unit = CLOCK_UNITS[unit]
+    if unit in WORKING_UNITS:
+        start = local_eta(value, 0, "hours", tz, shift=shift)
+        eta = add_working_time(calendar, start, amount, unit) or start
+        if time_of_day is not None:
+            eta = local_eta(eta, 0, "days", tz, time_of_day)
+    else:
+        eta = _clock_eta(value, amount, unit, tz, time_of_day, shift)
+    if working_hours_only and calendar:
+        eta = next_working_moment(calendar, eta) or eta
+    return eta
+
+
+def working_calendar(choice, user, company):
+    """The working schedule a delay counts in: the responsible's when chosen
+    and they have one (Bitrix24's "respect the working hours of the
+    responsible"), else the company's."""
+    calendar = choice == "responsible" and user.resource_calendar_id
+    return calendar or company.resource_calendar_id
+
+
+def _clock_eta(value, amount, unit, tz, time_of_day=None, shift=None):
+    """``local_eta`` in calendar time."""
     if isinstance(value, datetime):
         local = pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None)
     else:
@@ -190,6 +250,19 @@ class CrmWorkflowRule(models.Model):
     )
     date_offset_unit = fields.Selection(
         DATE_UNITS, string="Offset unit", default="days"
+    )
+    working_calendar = fields.Selection(
+        WORKING_CALENDARS,
+        string="Working schedule",
+        default="company",
+        help="Working hours and days count in the working schedule of the "
+        "company, or in the responsible's (the company's when they have none), "
+        "with its public holidays and leaves.",
+    )
+    working_hours_only = fields.Boolean(
+        string="Only within working hours",
+        help="A due time outside the working hours of the working schedule "
+        "moves to the next working moment.",
     )
     date_recurrence = fields.Selection(
         [("once", "Once"), ("monthly", "Every month"), ("yearly", "Every year")],
@@ -658,7 +731,11 @@ class CrmWorkflowRule(models.Model):
             return None
         tz = self._date_rule_tz()
         offset, unit = self.date_offset, self.date_offset_unit or "days"
-        eta = local_eta(value, offset, unit, tz)
+        calendar = self._working_calendar()
+        only = self.working_hours_only
+        eta = local_eta(
+            value, offset, unit, tz, calendar=calendar, working_hours_only=only
+        )
         now = now or Datetime.now()
         step = {"monthly": "months", "yearly": "years"}.get(self.date_recurrence)
         periods = 0
@@ -666,9 +743,23 @@ class CrmWorkflowRule(models.Model):
             # next occurrence at or after now, counted from the original date
             periods += 1
             eta = local_eta(
-                value, offset, unit, tz, shift=relativedelta(**{step: periods})
+                value,
+                offset,
+                unit,
+                tz,
+                shift=relativedelta(**{step: periods}),
+                calendar=calendar,
+                working_hours_only=only,
             )
         return eta
+
+    def _working_calendar(self):
+        """The ``resource.calendar`` of the offset, when it needs one."""
+        self.ensure_one()
+        if not (self.working_hours_only or self.date_offset_unit in WORKING_UNITS):
+            return None
+        company = self.company_id or self.env.company
+        return working_calendar(self.working_calendar, self.user_id, company)
 
     def _schedule_date_rule(
         self, records, include_overdue=False, cancel_previous=True, now=None
