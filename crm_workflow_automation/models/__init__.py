@@ -43,6 +43,7 @@ from . import crm_workflow_rule_done
 from . import crm_workflow_job
 from . import crm_workflow_job_runner
 from . import crm_workflow_job_wake
+from . import crm_workflow_job_working_time
 from . import crm_workflow_job_webhook
 from . import crm_workflow_job_robot
 from . import crm_workflow_job_trigger

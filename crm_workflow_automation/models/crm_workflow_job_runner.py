@@ -380,6 +380,18 @@ class CrmWorkflowJob(models.Model):
             eta = rule._date_rule_eta(values.get(job.res_id), job.eta)
             if eta is None:
                 outcome.cancel(job, self.env._("The date field was emptied."))
+            elif (eta - job.eta).total_seconds() > 60 and rule._working_calendar():
+                # the working schedule changed since the job was queued (a
+                # new holiday) and the daily check has not moved it yet
+                rule._schedule_date_rule(
+                    records.browse(job.res_id), cancel_previous=False
+                )
+                outcome.cancel(
+                    job,
+                    self.env._(
+                        "The working schedule changed; the job was rescheduled."
+                    ),
+                )
             elif (eta - job.eta).total_seconds() > 60:
                 # a later date has its own job; an earlier one is due anyway
                 # (an overdue date run at once has its job after its date)

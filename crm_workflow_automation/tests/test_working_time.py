@@ -196,3 +196,47 @@ class TestWorkingTime(StageCase):
                 lead = self.new_lead(date_deadline=date(2026, 1, 16))
                 job = trap.assert_enqueued(count=1, rule=rule, records=lead)
             self.assertEqual(job.eta, utc(2026, 1, 20, 8))
+
+    # -- a schedule changed after the job was queued -----------------------
+
+    def test_daily_check_moves_a_job_when_a_holiday_is_entered(self):
+        rule = self.delayed_rule(2, "work_hours")
+        other = self.delayed_rule(2, "hours")
+        with freeze_time(FRIDAY_17), self.trap_jobs() as trap:
+            lead = self.new_lead()
+            job = trap.assert_enqueued(count=1, rule=rule, records=lead)
+            clock_job = trap.assert_enqueued(count=1, rule=other, records=lead)
+        self.assertEqual(job.eta, utc(2026, 1, 12, 10))
+        Job = self.env["crm.workflow.job"]
+        saturday = utc(2026, 1, 10, 12)
+        self.assertFalse(Job._cron_recompute_working_etas(now=saturday))
+        self.holiday(date(2026, 1, 12))
+        moved = Job._cron_recompute_working_etas(now=saturday)
+        self.assertEqual(moved, job)
+        self.assertEqual(job.eta, utc(2026, 1, 13, 10))
+        self.assertEqual(clock_job.eta, utc(2026, 1, 9, 18))
+
+    def test_a_date_job_due_before_the_daily_check_is_rescheduled(self):
+        """A holiday entered after the date job was queued: at its old due
+        time the job gives way to one at the new due time, not to nothing."""
+        rule = self.make_rule(
+            name="Working hour after the deadline",
+            trigger="on_date",
+            user_id=self.sales_manager.id,
+            date_field_id=self.field("date_deadline").id,
+            date_offset=2,
+            date_offset_unit="work_hours",
+            actions=[self.field_update("description", "late")],
+        )
+        with freeze_time(FRIDAY_10), self.trap_jobs() as trap:
+            lead = self.new_lead(date_deadline=date(2026, 1, 12))
+            job = trap.assert_enqueued(count=1, rule=rule, records=lead)
+            self.assertEqual(job.eta, utc(2026, 1, 12, 10))
+            self.holiday(date(2026, 1, 12))
+            trap.run(at=utc(2026, 1, 12, 10))
+            self.assertEqual(job.state, "cancelled")
+            new = trap.assert_enqueued(rule=rule, records=lead, state="pending")
+            self.assertEqual(new.mapped("eta"), [utc(2026, 1, 13, 10)])
+            self.assertFalse(lead.description)
+            trap.run(at=utc(2026, 1, 13, 10))
+        self.assertIn("late", lead.description or "")
