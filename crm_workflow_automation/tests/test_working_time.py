@@ -214,7 +214,7 @@ class TestWorkingTime(StageCase):
         moved = Job._cron_recompute_working_etas(now=saturday)
         self.assertEqual(moved, job)
         self.assertEqual(job.eta, utc(2026, 1, 13, 10))
-        self.assertEqual(clock_job.eta, utc(2026, 1, 9, 18))
+        self.assertEqual(clock_job.eta, utc(2026, 1, 9, 19))
 
     def test_a_date_job_due_before_the_daily_check_is_rescheduled(self):
         """A holiday entered after the date job was queued: at its old due
