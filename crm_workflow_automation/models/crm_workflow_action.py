@@ -11,8 +11,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
-from .choices import unknown_choice_problem
 from ..runtime.working_time import WORKING_UNITS
+from .choices import unknown_choice_problem
 from .crm_workflow_rule import (
     DATE_UNITS,
     WORKING_CALENDARS,

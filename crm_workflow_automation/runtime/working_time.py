@@ -50,7 +50,10 @@ def _working_dates(calendar, start, stop):
     """The local dates that have working time between two aware moments."""
     tz = pytz.timezone(calendar.tz or "UTC")
     return sorted(
-        {begin.astimezone(tz).date() for begin, _e, _m in _intervals(calendar, start, stop)}
+        {
+            begin.astimezone(tz).date()
+            for begin, _e, _m in _intervals(calendar, start, stop)
+        }
     )
 
 

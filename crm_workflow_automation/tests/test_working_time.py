@@ -144,9 +144,7 @@ class TestWorkingTime(StageCase):
         rule = self.delayed_rule(2, "work_hours", working_calendar="responsible")
         self.assertEqual(self.queued_eta(rule, FRIDAY_17), utc(2026, 1, 9, 19))
         company_rule = self.delayed_rule(2, "work_hours")
-        self.assertEqual(
-            self.queued_eta(company_rule, FRIDAY_17), utc(2026, 1, 12, 10)
-        )
+        self.assertEqual(self.queued_eta(company_rule, FRIDAY_17), utc(2026, 1, 12, 10))
 
     def test_responsible_without_a_schedule_counts_in_the_company_s(self):
         rule = self.delayed_rule(2, "work_hours", working_calendar="responsible")
