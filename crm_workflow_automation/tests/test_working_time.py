@@ -13,6 +13,7 @@ import pytz
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.tests import tagged
 
 from .common import StageCase
 
@@ -28,6 +29,7 @@ def utc(year, month, day, hour, minute=0):
     return local.astimezone(pytz.utc).replace(tzinfo=None)
 
 
+@tagged("post_install", "-at_install")
 class TestWorkingTime(StageCase):
     @classmethod
     def setUpClass(cls):
