@@ -1,6 +1,18 @@
 from . import crm_workflow_record_access_mixin
 from . import crm_workflow_run_owner_mixin
 from . import crm_workflow_rule
+
+# the rule trigger types, each as a further module would add one (this order
+# is the order of the "Trigger" list)
+from . import crm_workflow_rule_on_create
+from . import crm_workflow_rule_on_write
+from . import crm_workflow_rule_on_create_or_write
+from . import crm_workflow_rule_on_unlink
+from . import crm_workflow_rule_on_date
+from . import crm_workflow_rule_on_message_received
+from . import crm_workflow_rule_on_message_sent
+from . import crm_workflow_rule_on_activity_done
+
 from . import crm_workflow_rule_design
 from . import crm_workflow_condition
 from . import crm_workflow_action
@@ -29,6 +41,16 @@ from . import crm_workflow_action_request_field
 from . import crm_workflow_stage_automation_mixin
 from . import crm_workflow_robot
 from . import crm_workflow_trigger
+
+# the stage-trigger types, in the order of the "When" list
+from . import crm_workflow_trigger_field_match
+from . import crm_workflow_trigger_email_received
+from . import crm_workflow_trigger_email_sent
+from . import crm_workflow_trigger_activity_done
+from . import crm_workflow_trigger_webhook
+from . import crm_workflow_trigger_inactivity
+from . import crm_workflow_trigger_won
+from . import crm_workflow_trigger_lost
 from . import crm_workflow_engine
 from . import crm_workflow_engine_matcher
 from . import crm_workflow_engine_stage

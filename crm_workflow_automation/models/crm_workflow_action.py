@@ -249,7 +249,8 @@ class CrmWorkflowAction(models.Model):
         for action in self.sudo():
             action._check_timing()
             if (
-                action.rule_id.trigger == "on_unlink"
+                action.rule_id
+                and action.rule_id._trigger_record_gone()
                 and not action._runs_on_deleted_records()
             ):
                 action._raise_config(

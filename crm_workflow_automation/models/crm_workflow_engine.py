@@ -461,42 +461,46 @@ class CrmWorkflowEngine(models.AbstractModel):
             return
         received = not message_sudo.author_id or message_sudo.author_id.partner_share
         kind = "message_received" if received else "message_sent"
-        detail = {"message_id": message.id}
-        if kind in index.rules:
-            self._process(
-                Event(kind, records._name, records._ids, detail=detail),
-                index.rules[kind],
-            )
-        if index.trigger_ids(kind):
-            self._fire_triggers(kind, records._name, records._ids, detail=detail)
+        self._emit(kind, records._name, records._ids, {"message_id": message.id})
 
     @api.model
     def _on_activity_done(self, done):
         """``done``: [(res_model, res_id, activity type id)] of the activities
         just marked done."""
-        Rule = self.env["crm.workflow.rule"]
         by_model = defaultdict(lambda: defaultdict(set))
         for res_model, res_id, type_id in done:
             if res_model and res_id:
                 by_model[res_model][res_id].add(type_id)
         for res_model, types_by_id in by_model.items():
-            index = Rule._rule_index().get(res_model)
-            if not index:
-                continue
-            triggered = bool(index.trigger_ids("activity_done"))
-            if "activity_done" not in index.rules and not triggered:
+            if not self._listens("activity_done", res_model):
                 continue
             records = self.env[res_model].browse(sorted(types_by_id)).exists()
             if not records:
                 continue
             detail = {"activity_types": {rid: types_by_id[rid] for rid in records._ids}}
-            if "activity_done" in index.rules:
-                event = Event("activity_done", res_model, records._ids, detail=detail)
-                self._process(event, index.rules["activity_done"])
-            if triggered:
-                self._fire_triggers(
-                    "activity_done", res_model, records._ids, detail=detail
-                )
+            self._emit("activity_done", res_model, records._ids, detail)
+
+    @api.model
+    def _listens(self, kind, model):
+        """Whether a running rule or an active stage trigger of ``model``
+        waits for events of ``kind``: ask before computing an event."""
+        index = self.env["crm.workflow.rule"]._rule_index().get(model)
+        return bool(index and (kind in index.rules or index.trigger_ids(kind)))
+
+    @api.model
+    def _emit(self, kind, model, ids, detail=None):
+        """The one entry for an event that a trigger type's own source tells
+        (an email, a done activity, a meeting, a call): the running rules whose
+        type listens to ``kind`` run for the records ``ids`` of ``model``, then
+        the stage triggers of that kind move them. ``detail``: what the types'
+        filters read (which activity, which meeting)."""
+        index = self.env["crm.workflow.rule"]._rule_index().get(model)
+        if not index or not ids:
+            return
+        if kind in index.rules:
+            self._process(Event(kind, model, ids, detail=detail), index.rules[kind])
+        if index.trigger_ids(kind):
+            self._fire_triggers(kind, model, ids, detail=detail)
 
     # ------------------------------------------------------------------
     # event processing
@@ -550,7 +554,7 @@ class CrmWorkflowEngine(models.AbstractModel):
         # one recordset: the rules that run are read in one query
         rules = Rule.browse([spec.id for spec in specs])
         for spec, rule in zip(specs, rules, strict=True):
-            ids = self._candidate_ids(rule, event, spec.watched)
+            ids = self._candidate_ids(rule, event, spec.watched, spec.trigger)
             if ids:
                 candidates.append((spec, rule, ids))
         return candidates
@@ -769,13 +773,13 @@ class CrmWorkflowEngine(models.AbstractModel):
     # entry points for jobs (date rules)
     # ------------------------------------------------------------------
 
-    def _run_rule_now(self, rule, records):
+    def _run_rule_now(self, rule, records, kind="date", detail=None):
         """Run the date rule ``rule`` for ``records`` now (its jobs are due),
         through the same eligibility step as any event: not for the records
         it is already running for, once only for a ``first_match`` rule, and
         stopped at the loop guard's depth. Returns (ids evaluated without
         error, {id: error}); a record the rule does not run for is done."""
-        event = Event("date", records._name, records._ids)
+        event = Event(kind, records._name, records._ids, detail=detail)
         ids = self._candidate_ids(rule, event)
         log, failures = self._run_rules(event, [(rule, ids)] if ids else [], None)
         self.env["crm.workflow.run"]._log_bulk(log)

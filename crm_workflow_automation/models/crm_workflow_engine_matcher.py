@@ -22,21 +22,21 @@ SMALL_BATCH = 32
 class CrmWorkflowEngine(models.AbstractModel):
     _inherit = "crm.workflow.engine"
 
-    def _candidate_ids(self, rule, event, watched=None):
+    def _candidate_ids(self, rule, event, watched=None, trigger=None):
         """The event's records that the rule's trigger concerns (``watched``:
-        the fields a write must change, None for any), minus those it is
-        already running for: the loop guard, its own effects never fire it
-        again."""
+        the fields a write must change, None for any; then the trigger type's
+        own filter, ``_trigger_filter_<type>``), minus those it is already
+        running for: the loop guard, its own effects never fire it again.
+        ``trigger``: the rule's type as the index knows it, so that a rule
+        the event does not concern is never read."""
         ids = event.ids
         if event.kind == "write" and watched is not None:
             changed = set()
             for fname in watched:
                 changed |= event.changed.get(fname, set())
             ids = [rid for rid in ids if rid in changed]
-        elif event.kind == "activity_done" and rule.activity_type_ids:
-            wanted = set(rule.activity_type_ids.ids)
-            types = event.detail.get("activity_types", {})
-            ids = [rid for rid in ids if types.get(rid, set()) & wanted]
+        if ids:
+            ids = rule._trigger_filter(event, ids, key=trigger)
         busy = set()
         for frame in _chain(self.env.cr):
             if frame.id == rule.id and frame.model == rule._name:

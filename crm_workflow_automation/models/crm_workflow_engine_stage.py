@@ -26,7 +26,7 @@ class StagePlan(NamedTuple):
     """What the write hook read for stage automation before the write."""
 
     old: dict  # {"stage_id"/"active": values before the write, on the records}
-    field_match_before: dict  # {field_match trigger id: ids already meeting it}
+    before_write: dict  # {trigger id: what its type noted before the write}
 
 
 class CrmWorkflowEngine(models.AbstractModel):
@@ -51,29 +51,30 @@ class CrmWorkflowEngine(models.AbstractModel):
             "SELECT id, trigger_type FROM crm_workflow_trigger WHERE active"
             " ORDER BY sequence, id"
         )
-        events = self.env["crm.workflow.trigger"]._trigger_events()
+        Trigger = self.env["crm.workflow.trigger"]
+        events = Trigger._trigger_events()
         triggers = defaultdict(list)
-        field_match = []
+        before_write = []
         for trigger_id, trigger_type in self.env.cr.fetchall():
             for kind in events.get(trigger_type, ()):
                 triggers[kind].append(trigger_id)
-            if trigger_type == "field_match":
-                field_match.append(trigger_id)
+            if Trigger._trigger_hook("before_write", trigger_type):
+                before_write.append(trigger_id)
         if not robot_stages and not triggers:
             return {}
         return {
             "crm.lead": StageIndex(
                 robot_stages=robot_stages,
                 triggers={kind: tuple(ids) for kind, ids in triggers.items()},
-                field_match=tuple(field_match),
+                before_write=tuple(before_write),
             )
         }
 
     def _stage_prepare(self, records, vals, index):
         """Before a write: the old stage and active flag when robots or
-        triggers may care, and which records already met the field_match
-        triggers' conditions (a trigger fires when a record starts meeting
-        its condition)."""
+        triggers may care, and what the triggers whose type compares before
+        and after noted (``_trigger_before_write_<type>``: the records that
+        already met a condition)."""
         spec = index.stage
         if not spec:
             return None
@@ -84,12 +85,10 @@ class CrmWorkflowEngine(models.AbstractModel):
         if "active" in vals and "write" in triggers:
             fnames.append("active")
         before = {}
-        if spec.field_match:
+        if spec.before_write:
             Trigger = self.env["crm.workflow.trigger"].sudo()
-            for trigger in Trigger.browse(spec.field_match):
-                before[trigger.id] = self._search_ids(
-                    records._name, records._ids, trigger._eval_domain()
-                )
+            for trigger in Trigger.browse(spec.before_write):
+                before[trigger.id] = trigger._trigger_hook("before_write")(records)
         if not fnames and "write" not in triggers:
             return None
         old = {}
@@ -132,7 +131,7 @@ class CrmWorkflowEngine(models.AbstractModel):
                 records._name,
                 records._ids,
                 changed=changed,
-                detail={"field_match_before": plan.field_match_before},
+                detail={"before_write": plan.before_write},
             )
 
     def _stage_created(self, records, spec):

@@ -361,64 +361,19 @@ class CrmWorkflowJob(models.Model):
         return ids
 
     def _run_rule_jobs(self, outcome):
-        """A date rule is due for these records: check that the date still
-        says so, run the rule, and schedule the next occurrence."""
+        """A rule's own jobs are due (a date rule's date): its trigger type
+        runs them (``_trigger_run_jobs_<type>``)."""
         rule = self[:1].rule_id
         if not rule:
             outcome.cancel(self, self.env._("The rule or the action was deleted."))
             return
-        Model = self._job_model()
-        jobs = self._drop_gone(outcome)
-        fname = rule.date_field_id.name
-        now = Datetime.now()
-        records = Model.sudo().browse(jobs.mapped("res_id"))
-        values = (
-            dict(zip(records._ids, records.mapped(fname), strict=True)) if fname else {}
-        )
-        due = self.browse()
-        for job in jobs:
-            eta = rule._date_rule_eta(values.get(job.res_id), job.eta)
-            if eta is None:
-                outcome.cancel(job, self.env._("The date field was emptied."))
-            elif (eta - job.eta).total_seconds() > 60 and rule._working_calendar():
-                # the working schedule changed since the job was queued (a
-                # new holiday) and the daily check has not moved it yet
-                rule._schedule_date_rule(
-                    records.browse(job.res_id), cancel_previous=False
-                )
-                outcome.cancel(
-                    job,
-                    self.env._(
-                        "The working schedule changed; the job was rescheduled."
-                    ),
-                )
-            elif (eta - job.eta).total_seconds() > 60:
-                # a later date has its own job; an earlier one is due anyway
-                # (an overdue date run at once has its job after its date)
-                outcome.cancel(
-                    job, self.env._("The date changed; the job was rescheduled.")
-                )
-            else:
-                due |= job
-        if not due:
+        hook = rule._trigger_hook("run_jobs")
+        if not hook:
+            outcome.cancel(
+                self, self.env._("The rule's trigger no longer schedules jobs.")
+            )
             return
-        engine = self.env["crm.workflow.engine"].with_env(Model.env)
-        started = time.perf_counter()
-        done, failures = engine._run_rule_now(
-            rule.with_env(Model.env).sudo(), Model.browse(due.mapped("res_id"))
-        )
-        outcome.record(due, done, failures, time.perf_counter() - started, logged=True)
-        if rule.date_recurrence in ("monthly", "yearly"):
-            # the next occurrence comes after the one that ran, also when it ran
-            # before its time (Run now): counted from the clock, that occurrence
-            # would be "next" again and, its key taken, the recurrence would end
-            by_after = defaultdict(list)
-            for job in due:
-                by_after[max(now, job.eta) + timedelta(minutes=1)].append(job.res_id)
-            for after, ids in by_after.items():
-                rule._schedule_date_rule(
-                    records.browse(ids), cancel_previous=False, now=after
-                )
+        hook(self, outcome)
 
     def _append_attempt(self, attempt, run_attempts):
         if run_attempts is not None:

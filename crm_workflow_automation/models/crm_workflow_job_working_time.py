@@ -60,10 +60,9 @@ class CrmWorkflowJob(models.Model):
         if not record:
             return None
         if self.job_type == "rule":
-            rule = self.rule_id
-            if not rule.date_field_id:
-                return None
-            return rule._date_rule_eta(record[rule.date_field_id.name], now)
+            # a rule's own job: its trigger type knows its moment
+            hook = self.rule_id._trigger_hook("job_eta")
+            return hook(self, record, now) if hook else None
         if not self.trigger_time:
             return None
         return self.action_id._compute_etas(record, self.trigger_time).get(record.id)

@@ -200,7 +200,12 @@ class CrmWorkflowRobot(models.Model):
                     "stage_id": stage.id,
                     "name": stage.name,
                     "triggers": [
-                        {"id": t.id, "name": t.name, "summary": t.summary}
+                        {
+                            "id": t.id,
+                            "name": t.name,
+                            "summary": t.summary,
+                            "icon": t._trigger_icon(),
+                        }
                         for t in triggers.get(stage, [])
                     ],
                     "robots": [

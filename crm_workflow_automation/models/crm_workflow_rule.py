@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import NamedTuple
 
 import pytz
@@ -9,7 +9,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.fields import Datetime
 
 from ..runtime.working_time import (
     WORKING_UNITS,
@@ -18,26 +17,6 @@ from ..runtime.working_time import (
 )
 from .choices import unknown_choice_problem
 
-TRIGGERS = [
-    ("on_create", "Record created"),
-    ("on_write", "Record edited"),
-    ("on_create_or_write", "Record created or edited"),
-    ("on_unlink", "Record deleted"),
-    ("on_date", "Date/time reached"),
-    ("on_message_received", "Email received"),
-    ("on_message_sent", "Email sent"),
-    ("on_activity_done", "Activity done"),
-]
-# Which ORM event feeds which trigger keys; a further module adding a trigger
-# type extends this mapping in ``_event_triggers``.
-EVENT_TRIGGERS = {
-    "create": ("on_create", "on_create_or_write"),
-    "write": ("on_write", "on_create_or_write"),
-    "unlink": ("on_unlink",),
-    "message_received": ("on_message_received",),
-    "message_sent": ("on_message_sent",),
-    "activity_done": ("on_activity_done",),
-}
 DATE_UNITS = [
     ("minutes", "Minutes"),
     ("hours", "Hours"),
@@ -174,7 +153,8 @@ class StageIndex(NamedTuple):
 
     robot_stages: frozenset  # the stages that have robots
     triggers: dict  # {event kind: (trigger id, ...)}
-    field_match: tuple  # the triggers that fire when a record meets their criteria
+    # the triggers whose type compares a record before and after a write
+    before_write: tuple
 
 
 class ModelIndex(NamedTuple):
@@ -218,8 +198,9 @@ class CrmWorkflowRule(models.Model):
     model_name = fields.Char(
         related="model_id.model", store=True, index=True, string="Model"
     )
+    # the trigger types add themselves (crm_workflow_rule_<type>.py)
     trigger = fields.Selection(
-        TRIGGERS,
+        [],
         required=True,
         default="on_create_or_write",
         tracking=True,
@@ -420,29 +401,9 @@ class CrmWorkflowRule(models.Model):
                         model=rule.model_id.name,
                     )
                 )
-            if rule.trigger == "on_date":
-                field = rule.date_field_id
-                if not field:
-                    raise ValidationError(
-                        self.env._(
-                            "Rule “%(rule)s”: choose the date field whose date runs "
-                            "the rule.",
-                            rule=rule.name,
-                        )
-                    )
-                if field.model_id != rule.model_id or field.ttype not in (
-                    "date",
-                    "datetime",
-                ):
-                    raise ValidationError(
-                        self.env._(
-                            "Rule “%(rule)s”: “%(field)s” is not a date field of "
-                            "%(model)s.",
-                            rule=rule.name,
-                            field=field.field_description,
-                            model=rule.model_id.name,
-                        )
-                    )
+            check = rule._trigger_hook("check")
+            if check:
+                check()
 
     @api.constrains("model_id")
     def _check_model_is_thread(self):
@@ -516,9 +477,8 @@ class CrmWorkflowRule(models.Model):
         rules = super().create(vals_list)
         self._invalidate_rule_index()
         self.env["crm.workflow.run"]._sync_record_bindings()
-        rules.filtered(
-            lambda r: r.active and r.trigger == "on_date"
-        )._schedule_date_rule_existing()
+        for rule, vals in zip(rules, vals_list, strict=True):
+            rule._trigger_saved(vals, {rule.id: False})
         return rules
 
     def write(self, vals):
@@ -543,27 +503,8 @@ class CrmWorkflowRule(models.Model):
             self.action_ids._check_configuration()
         if "active" in vals and not vals["active"]:
             self._cancel_pending_jobs(self.env._("The rule was deactivated."))
-        date_keys = {
-            "active",
-            "trigger",
-            "date_field_id",
-            "date_offset",
-            "date_offset_unit",
-            "date_recurrence",
-            "model_id",
-            "paused",
-        }
-        if date_keys & set(vals):
-            for rule in self.filtered(lambda r: r.trigger == "on_date"):
-                # Reactivation and new date settings reschedule from scratch.
-                rule._cancel_pending_jobs(
-                    self.env._("The rule's date settings changed."), job_type="rule"
-                )
-                if rule.active and not rule.paused:
-                    rule._schedule_date_rule_existing(
-                        include_overdue=rule.date_include_overdue
-                        and not was_active[rule.id]
-                    )
+        for rule in self:
+            rule._trigger_saved(vals, was_active)
         return res
 
     def unlink(self):
@@ -668,7 +609,8 @@ class CrmWorkflowRule(models.Model):
             by_event = specs.setdefault(model, defaultdict(list))
             if not running:
                 continue
-            watched = frozenset(watched) if watched and trigger != "on_date" else None
+            # the watched fields matter to write events only
+            watched = frozenset(watched) if watched else None
             spec = RuleSpec(
                 rule_id,
                 model,
@@ -682,9 +624,9 @@ class CrmWorkflowRule(models.Model):
                 ),
             )
             for event in event_of.get(trigger, ()):
+                if event == "date" and not date_field:
+                    continue  # a date event needs the rule's date field
                 by_event[event].append(spec)
-            if trigger == "on_date" and date_field:
-                by_event["date"].append(spec)
         # stage robots and triggers ride on the same hook and cache
         stages = self.env["crm.workflow.engine"]._stage_index()
         index = {}
@@ -705,120 +647,70 @@ class CrmWorkflowRule(models.Model):
             )
         return index
 
+    # ------------------------------------------------------------------
+    # trigger types: each is a file that adds its key to ``trigger`` and
+    # defines ``_trigger_<hook>_<key>`` methods (DEVELOP.md, "Trigger types")
+    # ------------------------------------------------------------------
+
+    def _trigger_hook(self, hook, key=None):
+        """The ``_trigger_<hook>_<key>`` method of a trigger type (the rule's
+        own when ``key`` is not given), or None when the type has none."""
+        return getattr(self, f"_trigger_{hook}_{key or self.trigger}", None)
+
+    @api.model
+    def _trigger_keys(self):
+        return self._fields["trigger"].get_values(self.env)
+
     @api.model
     def _event_triggers(self):
-        """Which trigger keys an ORM event runs (extension point)."""
-        return EVENT_TRIGGERS
+        """{engine event kind: (trigger keys it runs)}, from each type's
+        ``_trigger_events_<key>``."""
+        triggers = defaultdict(list)
+        for key in self._trigger_keys():
+            hook = self._trigger_hook("events", key)
+            for event in hook() if hook else ():
+                triggers[event].append(key)
+        return {event: tuple(keys) for event, keys in triggers.items()}
 
-    # ------------------------------------------------------------------
-    # date rules: a job per record at its date, never a table scan on a timer
-    # ------------------------------------------------------------------
+    @api.model
+    def _trigger_event_labels(self):
+        """{engine event kind: words for the run log} of every trigger type."""
+        labels = {}
+        for key in self._trigger_keys():
+            hook = self._trigger_hook("event_labels", key)
+            labels.update(hook() if hook else {})
+        return labels
 
-    def _date_rule_tz(self):
-        tz = self.user_id.tz or self.env.user.tz or "UTC"
-        try:
-            return pytz.timezone(tz)
-        except pytz.UnknownTimeZoneError:
-            return pytz.utc
-
-    def _date_rule_eta(self, value, now=None):
-        """When the rule runs for a record whose date field holds ``value``:
-        the date shifted by the offset, moved to the next occurrence for monthly
-        and yearly rules. Dates (not datetimes) count from midnight in the
-        responsible's time zone."""
+    def _trigger_label(self):
         self.ensure_one()
-        if not value:
-            return None
-        tz = self._date_rule_tz()
-        offset, unit = self.date_offset, self.date_offset_unit or "days"
-        calendar = self._working_calendar()
-        only = self.working_hours_only
-        eta = local_eta(
-            value, offset, unit, tz, calendar=calendar, working_hours_only=only
-        )
-        now = now or Datetime.now()
-        step = {"monthly": "months", "yearly": "years"}.get(self.date_recurrence)
-        periods = 0
-        while step and eta < now - timedelta(seconds=1):
-            # next occurrence at or after now, counted from the original date
-            periods += 1
-            eta = local_eta(
-                value,
-                offset,
-                unit,
-                tz,
-                shift=relativedelta(**{step: periods}),
-                calendar=calendar,
-                working_hours_only=only,
-            )
-        return eta
+        labels = dict(self._fields["trigger"]._description_selection(self.env))
+        return labels.get(self.trigger, self.trigger or "")
 
-    def _working_calendar(self):
-        """The ``resource.calendar`` of the offset, when it needs one."""
-        self.ensure_one()
-        if not (self.working_hours_only or self.date_offset_unit in WORKING_UNITS):
-            return None
-        company = self.company_id or self.env.company
-        return working_calendar(self.working_calendar, self.user_id, company)
+    def _trigger_filter(self, event, ids, key=None):
+        """The ids of ``ids`` this rule's trigger concerns in ``event``."""
+        hook = self._trigger_hook("filter", key)
+        return hook(event, ids) if hook else ids
 
-    def _schedule_date_rule(
-        self, records, include_overdue=False, cancel_previous=True, now=None
-    ):
-        """(Re)schedule this date rule for ``records``: cancel their pending
-        date jobs and enqueue one at the new date. Past dates are skipped unless
-        ``include_overdue`` (then they run at once)."""
-        self.ensure_one()
-        Job = self.env["crm.workflow.job"]
-        if cancel_previous:
-            Job._cancel_for_records(
-                self.model_name,
-                records.ids,
-                self.env._("The date changed; the job was rescheduled."),
-                rule_ids=self.ids,
-                job_type="rule",
-            )
-        fname = self.date_field_id.name
-        now = now or Datetime.now()
-        values = []
-        for record, value in zip(records, records.mapped(fname), strict=True):
-            eta = self._date_rule_eta(value, now)
-            if eta is None:
-                continue
-            if eta < now:
-                if not include_overdue:
-                    continue
-                eta = now
-            values.append(
-                {
-                    "job_type": "rule",
-                    "rule_id": self.id,
-                    "res_model": self.model_name,
-                    "res_id": record.id,
-                    "eta": eta,
-                    "idempotency_key": f"date:{self.id}:{record.id}:{eta.isoformat()}",
-                }
-            )
-        return Job._enqueue(values)
+    def _trigger_loop_watched(self):
+        """Fields whose write fires the rule: set() none, None any."""
+        hook = self._trigger_hook("loop_watched")
+        return hook() if hook else set()
 
-    def _schedule_date_rule_existing(self, include_overdue=None):
-        """Schedule the records that already exist, once, when a date rule is
-        created or activated: one search, then one job per record with a date."""
-        for rule in self:
-            if not rule.date_field_id or rule.paused:
-                continue
-            if include_overdue is None:
-                overdue = rule.date_include_overdue
-            else:
-                overdue = include_overdue
-            Model = self.env[rule.model_name].with_context(active_test=True).sudo()
-            records = Model.search([(rule.date_field_id.name, "!=", False)])
-            if rule.company_id and "company_id" in Model._fields:
-                records = records.filtered_domain(
-                    [("company_id", "in", (False, rule.company_id.id))]
-                )
-            rule._schedule_date_rule(
-                records, include_overdue=overdue, cancel_previous=False
-            )
+    def _trigger_saved(self, vals, was_active):
+        """After a create or write: the type schedules or cancels its own
+        jobs (``was_active``: {rule id: whether it ran before the write})."""
+        hook = self._trigger_hook("saved")
+        if hook:
+            hook(vals, was_active)
+
+    def _trigger_icon(self):
+        hook = self._trigger_hook("icon")
+        return hook() if hook else "fa-bolt"
+
+    def _trigger_record_gone(self):
+        """Whether actions run after the record is gone (a deletion)."""
+        hook = self._trigger_hook("record_gone")
+        return bool(hook and hook())
 
     # ------------------------------------------------------------------
     # jobs and the circuit breaker

@@ -95,9 +95,7 @@ class CrmWorkflowRule(models.Model):
         return nodes
 
     def _loop_node(self, rule):
-        watched = set()
-        if rule.trigger in ("on_write", "on_create_or_write"):
-            watched = set(rule.trigger_field_ids.mapped("name")) or None
+        watched = rule._trigger_loop_watched()
         written, stages = set(), set()
         actions = rule.condition_ids.with_context(active_test=False).action_ids
         for action in actions:

@@ -278,17 +278,11 @@ class CrmWorkflowRun(models.Model):
             run.display_name = head
 
     def _compute_event_description(self):
+        # the events of every trigger type, in their own words
         kinds = {
-            "create": self.env._("Created"),
-            "write": self.env._("Edited"),
-            "unlink": self.env._("Deleted"),
+            **self.env["crm.workflow.rule"]._trigger_event_labels(),
+            **self.env["crm.workflow.trigger"]._trigger_event_labels(),
             "stage_entry": self.env._("Stage entered"),
-            "date": self.env._("Date reached"),
-            "message_received": self.env._("Email received"),
-            "message_sent": self.env._("Email sent"),
-            "activity_done": self.env._("Activity done"),
-            "inactivity": self.env._("No activity for a while"),
-            "webhook": self.env._("Webhook"),
             "job": self.env._("Scheduled job"),
             "preview": self.env._("Test run"),
         }

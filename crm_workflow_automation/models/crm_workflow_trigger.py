@@ -1,60 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
-import secrets
-import uuid
-from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.fields import Datetime
-
-TRIGGER_TYPES = [
-    ("field_match", "The opportunity meets the condition"),
-    ("email_received", "Email received"),
-    ("email_sent", "Email sent"),
-    ("activity_done", "Activity done"),
-    ("webhook", "Webhook called"),
-    ("inactivity", "No change for a number of days"),
-    ("won", "Won"),
-    ("lost", "Lost"),
-]
-# Which engine event feeds which trigger type; a further module adding a type
-# extends this mapping in ``_trigger_events``.
-TRIGGER_EVENTS = {
-    "field_match": ("create", "write"),
-    "email_received": ("message_received",),
-    "email_sent": ("message_sent",),
-    "activity_done": ("activity_done",),
-    "webhook": ("webhook",),
-    "inactivity": ("inactivity",),
-    "won": ("write",),
-    "lost": ("write",),
-}
-
-
-# what a webhook call reads of its trigger, fetched with the token lookup
-WEBHOOK_FIELDS = [
-    "name",
-    "active",
-    "trigger_type",
-    "sequence",
-    "stage_id",
-    "team_id",
-    "domain",
-    "allow_backward",
-    "webhook_rate_limit",
-    "webhook_reference_field_id",
-    "webhook_queued",
-]
-
-
-# a queued call's job keeps a body up to this size
-KEPT_BODY_BYTES = 16384
-
-
-def new_token(*args):
-    return secrets.token_urlsafe(24)
+from odoo import api, fields, models
 
 
 class CrmWorkflowTrigger(models.Model):
@@ -68,76 +15,15 @@ class CrmWorkflowTrigger(models.Model):
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
+    # the types add themselves (crm_workflow_trigger_<type>.py)
     trigger_type = fields.Selection(
-        TRIGGER_TYPES, string="When", required=True, default="field_match"
+        [], string="When", required=True, default="field_match"
     )
-    activity_type_ids = fields.Many2many(
-        "mail.activity.type",
-        string="Activity types",
-        help="Only when an activity of one of these types is done (a call, a "
-        "meeting). Leave empty for any activity.",
-    )
-    inactivity_days = fields.Integer(string="Days without change", default=7)
     allow_backward = fields.Boolean(
         string="Allow moving back",
         help="Also move opportunities that are already in a later stage.",
     )
-    webhook_token = fields.Char(
-        string="Token",
-        copy=False,
-        default=new_token,
-        groups="crm_workflow_automation.group_workflow_manager",
-    )
-    webhook_url = fields.Char(
-        string="URL",
-        compute="_compute_webhook_url",
-        groups="crm_workflow_automation.group_workflow_manager",
-        help="POST a JSON body naming the opportunity by “id”, by “email” or by "
-        "the reference field.",
-    )
-    webhook_reference_field_id = fields.Many2one(
-        "ir.model.fields",
-        string="Reference field",
-        ondelete="set null",
-        domain="[('model', '=', 'crm.lead'), ('store', '=', True), "
-        "('ttype', 'in', ('char', 'integer'))]",
-        help="A field of the opportunity that callers may name it by, e.g. "
-        "an order number: {“ref”: “SO042”}.",
-    )
-    webhook_rate_limit = fields.Integer(
-        string="Calls per minute",
-        default=120,
-        help="Calls beyond this rate are refused with HTTP 429. 0: no limit.",
-    )
-    webhook_queued = fields.Boolean(
-        string="Answer before moving",
-        help="Answer each call as soon as it is checked (URL, JSON body, "
-        "opportunity) with HTTP 202, and make the move a few seconds later as a "
-        "scheduled job. For senders that expect a quick answer or send many "
-        "calls at once; the run log shows the move once the job has run.",
-    )
     summary = fields.Char(string="Overview", compute="_compute_summary")
-
-    _sql_constraints = [
-        ("webhook_token_uniq", "unique(webhook_token)", "The token must be unique.")
-    ]
-
-    def init(self):
-        # The hourly inactivity tick reads opportunities by write_date.
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS crm_lead_write_date_idx"
-            " ON crm_lead (write_date) WHERE active"
-        )
-
-    @api.depends("webhook_token", "trigger_type")
-    def _compute_webhook_url(self):
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-        for trigger in self:
-            trigger.webhook_url = (
-                f"{base}/crm_workflow/trigger/{trigger.webhook_token}"
-                if trigger.trigger_type == "webhook" and trigger.webhook_token
-                else False
-            )
 
     @api.depends(
         "trigger_type",
@@ -150,20 +36,10 @@ class CrmWorkflowTrigger(models.Model):
     def _compute_summary(self):
         labels = dict(self._fields["trigger_type"]._description_selection(self.env))
         for trigger in self:
-            what = labels.get(trigger.trigger_type, "")
-            if trigger.trigger_type == "inactivity":
-                what = self.env._(
-                    "No change for %(days)s days", days=trigger.inactivity_days
-                )
-            elif trigger.trigger_type == "webhook" and trigger.webhook_queued:
-                what = self.env._("Webhook called (answered before moving)")
-            elif trigger.trigger_type == "activity_done" and trigger.activity_type_ids:
-                what = self.env._(
-                    "%(types)s done",
-                    types=", ".join(trigger.activity_type_ids.mapped("name")),
-                )
+            hook = trigger._trigger_hook("summary")
+            what = (hook and hook()) or labels.get(trigger.trigger_type, "")
             condition = trigger._condition_summary()
-            if condition and trigger.trigger_type != "field_match":
+            if condition and not trigger._trigger_hook("condition_is_event"):
                 what = self.env._(
                     "%(what)s, if %(condition)s", what=what, condition=condition
                 )
@@ -176,346 +52,56 @@ class CrmWorkflowTrigger(models.Model):
     )
     def _check_configuration(self):
         for trigger in self:
-            checker = getattr(trigger, f"_check_{trigger.trigger_type}", None)
+            checker = trigger._trigger_hook("check")
             if checker:
                 checker()
-
-    def _check_field_match(self):
-        if not self._eval_domain():
-            raise ValidationError(
-                self.env._(
-                    "Trigger “%(name)s”: set the condition the opportunity must meet.",
-                    name=self.name,
-                )
-            )
-
-    def _check_inactivity(self):
-        if self.inactivity_days < 1:
-            raise ValidationError(
-                self.env._(
-                    "Trigger “%(name)s”: the number of days must be at least 1.",
-                    name=self.name,
-                )
-            )
-
-    def _check_webhook(self):
-        problem = self._reference_field_problem()
-        if problem:
-            raise ValidationError(
-                self.env._(
-                    "Trigger “%(name)s”: %(problem)s", name=self.name, problem=problem
-                )
-            )
-
-    def _reference_field_problem(self):
-        """Why the reference field cannot name an opportunity, or False (the
-        form's domain says the same, a call over RPC skips it)."""
-        field = self.sudo().webhook_reference_field_id
-        if not field:
-            return False
-        lead_field = self.env["crm.lead"]._fields.get(field.name)
-        if (
-            field.model != "crm.lead"
-            or not lead_field
-            or not lead_field.store
-            or field.ttype not in ("char", "integer")
-        ):
-            return self.env._(
-                "the reference field must be a text or number field of the "
-                "opportunity; “%(field)s” (%(model)s) is not.",
-                field=field.field_description,
-                model=field.model,
-            )
-        return False
-
-    def action_rotate_token(self):
-        """A new secret URL; the old one answers 404 from now on."""
-        for trigger in self:
-            trigger.sudo().webhook_token = new_token()
-        return True
 
     # ------------------------------------------------------------------
     # the engine's side: which records of an event fire the trigger
     # ------------------------------------------------------------------
 
+    def _trigger_hook(self, hook, key=None):
+        """The ``_trigger_<hook>_<key>`` method of a trigger type (this
+        trigger's own when ``key`` is not given), or None."""
+        return getattr(self, f"_trigger_{hook}_{key or self.trigger_type}", None)
+
+    @api.model
+    def _trigger_keys(self):
+        return self._fields["trigger_type"].get_values(self.env)
+
     @api.model
     def _trigger_events(self):
-        """Which engine event feeds which trigger type (extension point)."""
-        return TRIGGER_EVENTS
+        """{trigger type: (engine event kinds that feed it)}, from each
+        type's ``_trigger_events_<type>``."""
+        events = {}
+        for key in self._trigger_keys():
+            hook = self._trigger_hook("events", key)
+            events[key] = tuple(hook()) if hook else ()
+        return events
+
+    @api.model
+    def _trigger_event_labels(self):
+        """{engine event kind: words for the run log} of every type."""
+        labels = {}
+        for key in self._trigger_keys():
+            hook = self._trigger_hook("event_labels", key)
+            labels.update(hook() if hook else {})
+        return labels
+
+    def _trigger_icon(self):
+        hook = self._trigger_hook("icon")
+        return hook() if hook else "fa-bolt"
 
     def _fire(self, event):
         """Ids of the event's records for which this trigger fires, by
-        ``_fire_<trigger_type>``; its condition is tested after (in SQL)."""
-        method = getattr(self, f"_fire_{self.trigger_type}", None)
-        return method(event) if method else []
-
-    def _fire_field_match(self, event):
-        # the records that start meeting the condition: not before the write
-        before = event.detail.get("field_match_before", {}).get(self.id, set())
-        return [rid for rid in event.ids if rid not in before]
-
-    def _fire_email_received(self, event):
-        return list(event.ids)
-
-    _fire_email_sent = _fire_email_received
-    _fire_webhook = _fire_email_received
-    _fire_inactivity = _fire_email_received
-
-    def _fire_activity_done(self, event):
-        if not self.activity_type_ids:
-            return list(event.ids)
-        wanted = set(self.activity_type_ids.ids)
-        types = event.detail.get("activity_types", {})
-        return [rid for rid in event.ids if types.get(rid, set()) & wanted]
-
-    def _fire_won(self, event):
-        entered = event.changed.get("stage_id", set())
-        if not entered:
-            return []
-        leads = self.env["crm.lead"].sudo().browse(sorted(entered))
-        return [lead.id for lead in leads if lead.stage_id.is_won]
-
-    def _fire_lost(self, event):
-        # Odoo's "lost" is an archived opportunity (its probability drops to 0
-        # in the same call, right after the archive)
-        archived = event.changed.get("active", set())
-        if not archived:
-            return []
-        leads = (
-            self.env["crm.lead"].sudo().with_context(active_test=False).browse(archived)
-        )
-        return [lead.id for lead in leads if not lead.active]
+        ``_trigger_fire_<type>`` (all of them when the type has none); its
+        condition is tested after (in SQL)."""
+        hook = self._trigger_hook("fire")
+        return hook(event) if hook else list(event.ids)
 
     def _loop_watched(self):
         """Fields whose change may fire this trigger (the loop analysis of
-        the rule form)."""
+        the rule form), by ``_trigger_loop_watched_<type>``."""
         self.ensure_one()
-        if self.trigger_type == "field_match":
-            try:
-                domain = self._eval_domain()
-            except Exception:  # the trigger reports its own errors
-                return set()
-            return {
-                str(leaf[0]).split(".")[0]
-                for leaf in domain
-                if isinstance(leaf, list | tuple) and len(leaf) == 3
-            }
-        return {"won": {"stage_id"}, "lost": {"active"}}.get(self.trigger_type, set())
-
-    def _inactive_ids(self, now=None):
-        """Opportunities without change for ``inactivity_days``: one indexed
-        query on write_date, never a loop over records."""
-        cutoff = (now or Datetime.now()) - timedelta(days=self.inactivity_days)
-        domain = [("write_date", "<", cutoff), ("stage_id", "!=", self.stage_id.id)]
-        domain += self._scope_domain()
-        Lead = self.env["crm.lead"].sudo()
-        query = Lead._search(domain)
-        return [row[0] for row in self.env.execute_query(query.select())]
-
-    @api.model
-    def _cron_inactivity(self):
-        """Hourly: fire the inactivity triggers."""
-        engine = self.env["crm.workflow.engine"]
-        for trigger in self.search([("trigger_type", "=", "inactivity")]):
-            ids = trigger._inactive_ids()
-            if ids:
-                engine._fire_triggers("inactivity", "crm.lead", ids, triggers=trigger)
-
-    # ------------------------------------------------------------------
-    # incoming webhook
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _handle_webhook(self, token, raw, delivery_id=None):
-        """(HTTP status, JSON body) for a call of a webhook trigger's URL.
-        Every call is in the run log; the token never is. ``delivery_id``: the
-        sender's id of the call (its Idempotency-Key or Webhook-Id header),
-        which makes a retried call of a queued trigger enqueue nothing."""
-        Trigger = self.sudo()
-        trigger = Trigger.browse()
-        if token:
-            # one query on the unique index, with the fields the call reads
-            trigger = Trigger.search_fetch(
-                [("webhook_token", "=", token), ("trigger_type", "=", "webhook")],
-                WEBHOOK_FIELDS,
-                limit=1,
-            )
-        if not trigger:
-            return trigger._webhook_answer(
-                404, "unknown_trigger", self.env._("Unknown trigger URL.")
-            )
-        if trigger._rate_limited():
-            return trigger._webhook_answer(
-                429, "rate_limited", self.env._("Too many calls, try again later.")
-            )
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            return trigger._webhook_answer(
-                422, "bad_json", self.env._("The body must be a JSON object.")
-            )
-        leads, problem = trigger._webhook_record(body)
-        if problem:
-            status, code, message = problem
-            return trigger._webhook_answer(status, code, message)
-        if trigger.webhook_queued:
-            return trigger._queue_webhook_move(
-                leads, body, delivery_id, size=len(raw or b"")
-            )
-        engine = self.env["crm.workflow.engine"].with_user(SUPERUSER_ID)
-        moved, __ = engine._fire_triggers(
-            "webhook",
-            "crm.lead",
-            leads.ids,
-            triggers=trigger,
-            detail={"body": body},
-        )
-        if moved:
-            return 200, {
-                "status": "moved",
-                "id": leads.id,
-                "stage": trigger.stage_id.name,
-            }
-        return trigger._webhook_answer(
-            200,
-            "unchanged",
-            trigger._unchanged_message(),
-            res_id=leads.id,
-            state="skipped",
-        )
-
-    def _unchanged_message(self):
-        return self.env._(
-            "The opportunity stays where it is (already in this stage or a "
-            "later one, or it does not meet the trigger's criteria)."
-        )
-
-    def _webhook_answer(self, status, code, message, res_id=None, state="rejected"):
-        """Log the call and build the answer."""
-        engine = self.env["crm.workflow.engine"]
-        event = engine._event("webhook", "crm.lead", [])
-        rows = engine._log_rows(
-            None,
-            None,
-            "crm.lead",
-            [res_id],
-            state,
-            event=event,
-            error=f"{status} {message}",
-            trigger=self or None,
-        )
-        self.env["crm.workflow.run"]._log_bulk(rows)
-        answer = {"status": code, "message": message}
-        if res_id:
-            answer["id"] = res_id
-        return status, answer
-
-    def _queue_webhook_move(self, lead, body, delivery_id=None, size=0):
-        """A checked call of a trigger that answers before moving: the move
-        becomes a job (the same queue, runner and run log as every delayed
-        effect), answered 202 before it is made. The job keeps the body for
-        the record, when it is small: the move does not need it."""
-        Job = self.env["crm.workflow.job"].sudo()
-        key = f"trigger:{self.id}:" + (
-            f"sender:{delivery_id[:200]}" if delivery_id else uuid.uuid4().hex
-        )
-        ids = Job._enqueue(
-            [
-                {
-                    "job_type": "trigger",
-                    "trigger_id": self.id,
-                    "res_model": "crm.lead",
-                    "res_id": lead.id,
-                    "eta": Datetime.now(),
-                    "payload": (
-                        {"body": body}
-                        if size <= KEPT_BODY_BYTES
-                        else {"body_bytes": size}
-                    ),
-                    "idempotency_key": key,
-                    "user_id": SUPERUSER_ID,
-                    "trigger_time": Datetime.now(),
-                }
-            ],
-            short_transaction=True,
-        )
-        if not ids:  # the sender's retry of a call already queued
-            return 202, {"status": "duplicate", "id": lead.id}
-        return 202, {"status": "queued", "id": lead.id, "job": ids[0]}
-
-    def _rate_limited(self):
-        """More calls in the last minute than the trigger allows, counted on
-        the run log and, for calls answered before the move, on the queue (so
-        all workers share the count; a queued call's run-log row has its job)."""
-        if self.webhook_rate_limit <= 0:
-            return False
-        self.env["crm.workflow.run"].flush_model()
-        self.env["crm.workflow.job"].flush_model()
-        self.env.cr.execute(
-            """WITH since AS (
-                   SELECT (now() at time zone 'UTC') - interval '1 minute' AS t)
-               SELECT (SELECT count(*) FROM crm_workflow_run, since
-                        WHERE trigger_id = %(id)s AND job_id IS NULL
-                          AND create_date > since.t)
-                    + (SELECT count(*) FROM crm_workflow_job, since
-                        WHERE trigger_id = %(id)s AND create_date > since.t)""",
-            {"id": self.id},
-        )
-        return self.env.cr.fetchone()[0] >= self.webhook_rate_limit
-
-    def _webhook_record(self, body):
-        """The opportunity the body names: by ``id``, ``email`` or the
-        reference field (its name, or ``ref``). Returns (lead, problem)."""
-        Lead = self.env["crm.lead"].sudo()
-        reference = self.webhook_reference_field_id.name
-        if body.get("id") is not None:
-            try:
-                domain = [("id", "=", int(body["id"]))]
-            except (TypeError, ValueError):
-                return Lead, (422, "bad_id", self.env._("“id” must be a number."))
-        elif body.get("email"):
-            domain = [("email_from", "=ilike", str(body["email"]).strip())]
-        elif reference and (body.get(reference) or body.get("ref")):
-            problem = self._reference_field_problem()
-            if problem:  # saved before the check existed
-                return Lead, (
-                    500,
-                    "misconfigured",
-                    self.env._(
-                        "The trigger cannot find opportunities by reference: "
-                        "%(problem)s",
-                        problem=problem,
-                    ),
-                )
-            value = body.get(reference) or body.get("ref")
-            try:
-                if isinstance(value, bool) or not isinstance(value, str | int):
-                    raise ValueError
-                if self.webhook_reference_field_id.ttype == "integer":
-                    value = int(value)
-            except ValueError:
-                return Lead, (
-                    422,
-                    "bad_ref",
-                    self.env._("The reference must be a text or a number."),
-                )
-            domain = [(reference, "=", value)]
-        else:
-            return Lead, (
-                422,
-                "no_record",
-                self.env._("Name the opportunity by “id”, “email” or “ref”."),
-            )
-        # the name too: the run log names the record (no wide read of the lead)
-        leads = Lead.search_fetch(domain, ["name", "stage_id"], limit=2)
-        if not leads:
-            return leads, (404, "unknown_record", self.env._("No such opportunity."))
-        if len(leads) > 1:
-            return leads, (
-                422,
-                "ambiguous",
-                self.env._("Several opportunities match; name it by “id”."),
-            )
-        return leads, None
+        hook = self._trigger_hook("loop_watched")
+        return hook() if hook else set()

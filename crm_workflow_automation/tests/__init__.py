@@ -32,3 +32,4 @@ from . import test_upgrade_migrations
 from . import test_manifests_at_start
 from . import test_matcher_memory
 from . import test_working_time
+from . import test_trigger_plugins

@@ -6,10 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
-from ..models.crm_workflow_job import OPEN_STATES
-
-WRITE_TRIGGERS = ("on_write", "on_create_or_write")
-
 
 class CrmWorkflowExplain(models.TransientModel):
     """Why did it (not) fire? For one record of any model with rules: each
@@ -219,88 +215,25 @@ class CrmWorkflowExplain(models.TransientModel):
         return lines + [verdict]
 
     def _trigger_match(self, rule, record, event):
-        labels = dict(rule._fields["trigger"]._description_selection(self.env))
-        label = labels.get(rule.trigger, rule.trigger)
-        kind, changed = event["kind"], event["changed"]
-        if rule.trigger == "on_create":
-            ok = kind == "create"
-        elif rule.trigger in WRITE_TRIGGERS:
-            ok = kind == "write" or rule.trigger == "on_create_or_write"
-            watched = set(rule.trigger_field_ids.mapped("name"))
-            if ok and watched and kind == "write":
-                names = ", ".join(rule.trigger_field_ids.mapped("field_description"))
-                if changed is None:
-                    return "info", self.env._(
-                        "Trigger: %(trigger)s, when %(fields)s changes; the last "
-                        "edit is not tracked, so which fields changed is not known.",
-                        trigger=label,
-                        fields=names,
-                    )
-                if not watched & changed:
-                    return "no", self.env._(
-                        "Trigger: %(trigger)s, when %(fields)s changes; the last "
-                        "edit changed none of them.",
-                        trigger=label,
-                        fields=names,
-                    )
-                return "yes", self.env._(
-                    "Trigger: %(trigger)s; the last edit changed %(fields)s.",
-                    trigger=label,
-                    fields=", ".join(
-                        rule.trigger_field_ids.filtered(
-                            lambda f: f.name in changed
-                        ).mapped("field_description")
-                    ),
-                )
-        elif rule.trigger == "on_date":
-            return self._date_match(rule, record, label)
-        else:
-            return "info", self.env._(
-                "Trigger: %(trigger)s (not told by the record's last edit).",
-                trigger=label,
-            )
-        if ok:
+        """(state, words) of the rule's trigger against the record's last
+        event, as the trigger type tells it (``_trigger_explain_<type>``)."""
+        label = rule._trigger_label()
+        hook = rule._trigger_hook("explain")
+        if hook:
+            return hook(self, record, event, label)
+        return "info", self.env._(
+            "Trigger: %(trigger)s (not told by the record's last edit).",
+            trigger=label,
+        )
+
+    def _kind_match(self, event, kinds, label):
+        """(state, words) for a trigger that the events of ``kinds`` fire."""
+        if event["kind"] in kinds:
             return "yes", self.env._(
                 "Trigger: %(trigger)s; matches the last event.", trigger=label
             )
         return "no", self.env._(
             "Trigger: %(trigger)s; the last event was another one.", trigger=label
-        )
-
-    def _date_match(self, rule, record, label):
-        value = record[rule.date_field_id.name]
-        if not value:
-            return "no", self.env._(
-                "Trigger: %(trigger)s; the record has no %(field)s.",
-                trigger=label,
-                field=rule.date_field_id.field_description,
-            )
-        job = (
-            self.env["crm.workflow.job"]
-            .sudo()
-            .search(
-                [
-                    ("rule_id", "=", rule.id),
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                    ("state", "in", list(OPEN_STATES)),
-                ],
-                order="eta",
-                limit=1,
-            )
-        )
-        if job:
-            return "yes", self.env._(
-                "Trigger: %(trigger)s; scheduled for %(date)s.",
-                trigger=label,
-                date=self._when(job.eta),
-            )
-        return "info", self.env._(
-            "Trigger: %(trigger)s; nothing is scheduled for this record (the date "
-            "%(date)s would be %(eta)s).",
-            trigger=label,
-            date=value,
-            eta=self._when(rule._date_rule_eta(value)),
         )
 
     def _conditions(self, rule, record):

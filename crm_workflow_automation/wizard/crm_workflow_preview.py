@@ -181,36 +181,18 @@ class CrmWorkflowPreview(models.TransientModel):
             matched |= records
             branches[condition] = records
         due, touched = [], len(matched)
-        if rule.trigger == "on_date" and rule.date_field_id:
-            due, overdue = self._rule_dates(rule, Model, company)
-            touched = overdue if rule.date_include_overdue else 0
+        # a type that runs at its own moments (a date) says when, and for how
+        # many records at once
+        hook = rule._trigger_hook("preview")
+        planned = hook(self, Model, company) if hook else None
+        if planned is not None:
+            due, touched = planned
         due += self._action_dates(branches, due)
         return lines, due, touched
 
     def _horizon(self):
         now = fields.Datetime.now()
         return now, now + timedelta(days=self.days)
-
-    def _rule_dates(self, rule, Model, company):
-        """(due, overdue count): when the date rule would evaluate each
-        record with a date within the horizon, as its jobs would be
-        scheduled at activation."""
-        fname = rule.date_field_id.name
-        now, end = self._horizon()
-        records = Model.search(expression.AND([company, [(fname, "!=", False)]]))
-        due, overdue = [], 0
-        name = rule.display_name
-        for record, value in zip(records, records.mapped(fname), strict=True):
-            eta = rule._date_rule_eta(value, now)
-            if eta is None:
-                continue
-            if eta < now:
-                overdue += 1
-                if rule.date_include_overdue:
-                    due.append((now, record, name))
-            elif eta <= end:
-                due.append((eta, record, name))
-        return due, overdue
 
     def _action_dates(self, branches, rule_due):
         """When the delayed actions of each branch would be due within the

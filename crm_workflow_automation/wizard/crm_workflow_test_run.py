@@ -109,16 +109,10 @@ class CrmWorkflowTestRun(models.TransientModel):
 
     def _test_rule(self, rule, records, lines):
         engine = self.env["crm.workflow.engine"]
-        labels = dict(rule._fields["trigger"]._description_selection(self.env))
-        trigger = self.env._("Trigger: %(trigger)s", trigger=labels[rule.trigger])
-        if rule.trigger_field_ids and rule.trigger in (
-            "on_write",
-            "on_create_or_write",
-        ):
-            trigger += " " + self.env._(
-                "(when %(fields)s changes; the test assumes it did)",
-                fields=", ".join(rule.trigger_field_ids.mapped("field_description")),
-            )
+        trigger = self.env._("Trigger: %(trigger)s", trigger=rule._trigger_label())
+        note = rule._trigger_hook("test_note")
+        if note and note():
+            trigger += " " + note()
         lines.append(self._line("info", trigger))
         if not rule.active or rule.paused:
             lines.append(
@@ -130,32 +124,12 @@ class CrmWorkflowTestRun(models.TransientModel):
                     ),
                 )
             )
-        kind = "write"
-        if rule.trigger == "on_date":
-            kind = "date"
-            value = records.sudo()[rule.date_field_id.name]
-            eta = rule._date_rule_eta(value)
-            if eta is None:
-                lines.append(
-                    self._line(
-                        "skipped",
-                        self.env._(
-                            "The record has no %(field)s: the date rule would not "
-                            "run for it.",
-                            field=rule.date_field_id.field_description,
-                        ),
-                    )
-                )
-                return
-            lines.append(
-                self._line(
-                    "info",
-                    self.env._(
-                        "The date rule would run for this record on %(date)s.",
-                        date=self._when(eta),
-                    ),
-                )
-            )
+        # the event the test simulates, as the trigger type tells it (a date
+        # rule says when it would run, or that it would not)
+        hook = rule._trigger_hook("test")
+        kind = hook(self, records, lines) if hook else "write"
+        if not kind:
+            return
         if rule.repeat_mode == "first_match" and engine._already_done(
             rule, records.ids
         ):
