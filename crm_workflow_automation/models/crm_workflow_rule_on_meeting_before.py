@@ -1,0 +1,90 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Rule trigger "Before the meeting starts": N minutes, hours or days before
+a meeting of the opportunity starts. One job per (rule, opportunity,
+meeting) on the durable queue, as a date rule has one per record: moved with
+the meeting, cancelled with it (``crm_workflow_job_meeting.py``)."""
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .crm_workflow_rule import delay_too_long, local_eta
+
+MEETING_UNITS = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")]
+# a save that changes these reschedules the rule's jobs
+SCHEDULE_FIELDS = {
+    "active",
+    "paused",
+    "trigger",
+    "model_id",
+    "company_id",
+    "user_id",
+    "meeting_offset",
+    "meeting_offset_unit",
+}
+
+
+class CrmWorkflowRule(models.Model):
+    _inherit = "crm.workflow.rule"
+
+    trigger = fields.Selection(
+        selection_add=[("on_meeting_before", "Before the meeting starts")],
+        ondelete={"on_meeting_before": "cascade"},
+    )
+    meeting_offset = fields.Integer(
+        string="Time before the meeting",
+        default=1,
+        help="How long before the meeting starts the rule runs.",
+    )
+    meeting_offset_unit = fields.Selection(
+        MEETING_UNITS, string="Unit before the meeting", default="days"
+    )
+
+    @api.model
+    def _trigger_events_on_meeting_before(self):
+        return ("meeting_before",)
+
+    @api.model
+    def _trigger_event_labels_on_meeting_before(self):
+        return {"meeting_before": self.env._("Before the meeting starts")}
+
+    @api.model
+    def _trigger_icon_on_meeting_before(self):
+        return "fa-bell-o"
+
+    def _trigger_filter_on_meeting_before(self, event, ids):
+        return self._meeting_filter(event, ids)
+
+    def _check_trigger_on_meeting_before(self):
+        self._check_meeting_trigger()
+        if self.meeting_offset < 0 or delay_too_long(
+            self.meeting_offset, self.meeting_offset_unit
+        ):
+            raise ValidationError(
+                self.env._(
+                    "Rule “%(rule)s”: the time before the meeting must be positive "
+                    "and less than 100 years.",
+                    rule=self.name,
+                )
+            )
+
+    def _trigger_test_on_meeting_before(self, wizard, records, lines):
+        return "meeting_before"
+
+    def _trigger_saved_on_meeting_before(self, vals, was_active):
+        if not was_active or SCHEDULE_FIELDS & set(vals):
+            self._meeting_jobs_resync()
+
+    def _trigger_meeting_job_on_meeting_before(self, meeting):
+        """("meeting_before", due time): days count on the calendar of the
+        rule's responsible, so "1 day before" a 10:00 meeting is 10:00 the
+        day before across a daylight-saving change."""
+        if not meeting.start:
+            return None
+        eta = local_eta(
+            meeting.start,
+            -self.meeting_offset,
+            self.meeting_offset_unit or "days",
+            self._date_rule_tz(),
+        )
+        return "meeting_before", eta
