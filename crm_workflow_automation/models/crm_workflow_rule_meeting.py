@@ -7,6 +7,7 @@ opportunity; the meeting comes with the event (``detail["meetings"]``)."""
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
+from odoo.osv import expression
 
 
 class CrmWorkflowRule(models.Model):
@@ -71,6 +72,29 @@ class CrmWorkflowRule(models.Model):
                 ]
             )
         )
+
+    def _meeting_preview(self, wizard, Model, company_domain, moment):
+        """(due, touched) of the preview: when the rule would run for the
+        upcoming meetings of the opportunities it may take, within the
+        horizon; ``moment(meeting)`` is the due time of a meeting."""
+        self.ensure_one()
+        now, end = wizard._horizon()
+        meetings = self._upcoming_meetings()
+        leads_of = meetings._crm_workflow_lead_ids()
+        leads = Model.search(
+            expression.AND(
+                [company_domain, [("id", "in", list(set(leads_of.values())))]]
+            )
+        )
+        due = []
+        for meeting in meetings:
+            lead = leads.browse(leads_of.get(meeting.id))
+            if lead.id not in leads.ids:
+                continue
+            eta = moment(meeting)
+            if eta and now <= eta <= end:
+                due.append((eta, lead, self.display_name))
+        return due, 0
 
     def _meeting_jobs_resync(self, held=False):
         """After a save: the rule's jobs for the upcoming meetings (and the

@@ -71,6 +71,14 @@ class CrmWorkflowRule(models.Model):
     def _trigger_test_on_meeting_before(self, wizard, records, lines):
         return "meeting_before"
 
+    def _trigger_preview_on_meeting_before(self, wizard, Model, company_domain):
+        return self._meeting_preview(
+            wizard,
+            Model,
+            company_domain,
+            lambda meeting: (self._meeting_job(meeting) or (None, None))[1],
+        )
+
     def _trigger_saved_on_meeting_before(self, vals, was_active):
         if not was_active or SCHEDULE_FIELDS & set(vals):
             self._meeting_jobs_resync()

@@ -37,6 +37,11 @@ class CrmWorkflowRule(models.Model):
     def _trigger_test_on_meeting_held(self, wizard, records, lines):
         return "meeting_held"
 
+    def _trigger_preview_on_meeting_held(self, wizard, Model, company_domain):
+        return self._meeting_preview(
+            wizard, Model, company_domain, lambda meeting: meeting.stop
+        )
+
     def _trigger_saved_on_meeting_held(self, vals, was_active):
         """The meetings booked before the rule existed get their job too."""
         if not was_active or {"active", "paused", "trigger"} & set(vals):
