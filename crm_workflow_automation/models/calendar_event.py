@@ -228,4 +228,3 @@ class CalendarEvent(models.Model):
         self.env["crm.workflow.job"]._meeting_jobs_sync(
             self.with_context(active_test=False)
         )
-

@@ -285,7 +285,6 @@ class CrmWorkflowJob(models.Model):
             seen[number].add(job.res_id)
         return rounds
 
-
     @api.model
     def _run_meeting_rule(self, engine, rule, kind, ids, detail):
         """Run ``rule`` for the opportunities ``ids`` on an event of ``kind``

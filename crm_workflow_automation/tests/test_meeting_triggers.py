@@ -25,9 +25,7 @@ class MeetingCase(StageCase):
     def booked(self, lead, in_hours=72, hours=1, name="Site visit", **values):
         """A meeting of ``lead`` (None: of no opportunity) starting in
         ``in_hours``, booked by the salesperson."""
-        start = fields.Datetime.now().replace(microsecond=0) + timedelta(
-            hours=in_hours
-        )
+        start = fields.Datetime.now().replace(microsecond=0) + timedelta(hours=in_hours)
         vals = {
             "name": name,
             "start": start,
@@ -39,7 +37,7 @@ class MeetingCase(StageCase):
 
     def meeting_rule(self, trigger, priority="3", **values):
         return self.make_rule(
-            f"Meeting rule {trigger}",
+            "Meeting rule",
             trigger=trigger,
             actions=[self.set_priority(priority)],
             **values,
@@ -291,7 +289,7 @@ class TestMeetingJobs(MeetingCase):
                 "name": "Meeting confirmation (tests)",
                 "model_id": self.env["ir.model"]._get_id("crm.lead"),
                 "subject": "Meeting {{ object.workflow_meeting_id.name }}",
-                "body_html": "<p>On <t t-out=\"format_datetime("
+                "body_html": '<p>On <t t-out="format_datetime('
                 "object.workflow_meeting_id.start, tz=object.partner_id.tz, "
                 "dt_format='yyyy-MM-dd HH:mm')\"/></p>",
             }
@@ -385,5 +383,9 @@ class TestMeetingTriggerLabels(MeetingCase):
             {"rule_id": rule.id, "res_id": lead.id}
         )
         wizard.action_run()
-        text = str(wizard.read()[0])
-        self.assertNotIn("on_meeting_held", text)
+        details = "\n".join(wizard.line_ids.mapped("detail"))
+        self.assertIn("Trigger: Meeting held", details)
+        self.assertNotIn("on_meeting_held", details)
+        self.assertIn(
+            "would_run", wizard.line_ids.filtered("action_id").mapped("outcome")
+        )
