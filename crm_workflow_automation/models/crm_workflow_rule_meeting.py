@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 from odoo.osv import expression
+from odoo.tools.misc import format_datetime
 
 
 class CrmWorkflowRule(models.Model):
@@ -95,6 +96,36 @@ class CrmWorkflowRule(models.Model):
             if eta and now <= eta <= end:
                 due.append((eta, lead, self.display_name))
         return due, 0
+
+    def _meeting_explain(self, record, label, held=False):
+        """("Why (not)?") When the rule's next job for ``record`` is due (the
+        meeting's "held" job with ``held``)."""
+        self.ensure_one()
+        job = (
+            self.env["crm.workflow.job"]
+            .sudo()
+            .search(
+                [
+                    ("job_type", "=", "meeting"),
+                    ("rule_id", "=", False if held else self.id),
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("state", "in", ("pending", "failed")),
+                ],
+                order="eta",
+                limit=1,
+            )
+        )
+        if job:
+            return "yes", self.env._(
+                "Trigger: %(trigger)s; scheduled for %(date)s.",
+                trigger=label,
+                date=format_datetime(self.env, job.eta),
+            )
+        return "info", self.env._(
+            "Trigger: %(trigger)s; no upcoming meeting of this record waits for it.",
+            trigger=label,
+        )
 
     def _meeting_jobs_resync(self, held=False):
         """After a save: the rule's jobs for the upcoming meetings (and the

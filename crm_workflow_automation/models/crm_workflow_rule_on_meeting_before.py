@@ -68,6 +68,9 @@ class CrmWorkflowRule(models.Model):
                 )
             )
 
+    def _trigger_explain_on_meeting_before(self, record, event, label):
+        return self._meeting_explain(record, label)
+
     def _trigger_test_on_meeting_before(self, wizard, records, lines):
         return "meeting_before"
 

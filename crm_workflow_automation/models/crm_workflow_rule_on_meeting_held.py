@@ -34,6 +34,9 @@ class CrmWorkflowRule(models.Model):
     def _check_trigger_on_meeting_held(self):
         self._check_meeting_trigger()
 
+    def _trigger_explain_on_meeting_held(self, record, event, label):
+        return self._meeting_explain(record, label, held=True)
+
     def _trigger_test_on_meeting_held(self, wizard, records, lines):
         return "meeting_held"
 
