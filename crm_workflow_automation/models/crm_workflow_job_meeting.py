@@ -1,28 +1,30 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Jobs at a moment of a meeting: "N before the meeting starts" (one job per
-rule, opportunity and meeting, as a date rule has one per record) and
-"meeting held" (one job per meeting at its end, which tells every rule and
-stage trigger that listens). The meetings keep them in step
+"""Jobs at a moment of a meeting: "N before the meeting starts" (a rule's own
+job, ``job_type`` ``rule``, one per rule, opportunity and meeting, as a date
+rule has one per record; its type runs it) and "meeting held" (a job of kind
+``meeting``, one per meeting at its end, which tells every rule and stage
+trigger that listens). The meetings keep them in step
 (``calendar_event.py``): a meeting moved reschedules its jobs, a meeting
 cancelled or deleted cancels them; and each job checks, when due, that its
 meeting still says so."""
 
 import time
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.fields import Datetime
 
-from ..runtime.event import Event
-
 HELD = "meeting_held"
-OPEN_MEETING_JOBS = """
+# the open jobs of meetings (both kinds carry the meeting in their payload)
+MEETING_JOB_WHERE = (
+    "job_type IN ('rule', 'meeting') AND state IN ('pending', 'failed')"
+    " AND (payload->>'meeting_id') IS NOT NULL"
+)
+OPEN_MEETING_JOBS = f"""
     SELECT id, idempotency_key, (payload->>'meeting_id')::int, COALESCE(rule_id, 0)
       FROM crm_workflow_job
-     WHERE job_type = 'meeting' AND state IN ('pending', 'failed')
-       AND (payload->>'meeting_id')::int = ANY(%s)
+     WHERE {MEETING_JOB_WHERE} AND (payload->>'meeting_id')::int = ANY(%s)
 """
 
 
@@ -42,7 +44,7 @@ class CrmWorkflowJob(models.Model):
             "crm_workflow_job_meeting_idx",
             self._table,
             ["((payload->>'meeting_id')::int)"],
-            where="job_type = 'meeting' AND state IN ('pending', 'failed')",
+            where=MEETING_JOB_WHERE,
         )
         return res
 
@@ -115,6 +117,7 @@ class CrmWorkflowJob(models.Model):
                 values.append(
                     {
                         **base,
+                        "job_type": "rule",
                         "rule_id": rule.id,
                         "eta": eta,
                         "payload": {"meeting_id": meeting.id, "kind": kind},
@@ -208,14 +211,11 @@ class CrmWorkflowJob(models.Model):
         planned = self.rule_id._meeting_job(meeting) if self.rule_id else None
         return planned[1] if planned and planned[0] == kind else None
 
-    def _run_meeting_jobs(self, outcome):
-        """A moment of a meeting is due: check that the meeting is still
-        there, still the opportunity's and still at that time (a meeting moved
-        later has its own job), then run the job's rule (before the meeting)
-        or tell every listener (held) with the meeting in the event."""
+    def _meeting_due(self, outcome):
+        """The jobs whose meeting still asks for them: still there, still the
+        opportunity's and still at that time (a meeting moved later has its
+        own job; an earlier one is due anyway). The others are cancelled."""
         jobs = self._drop_gone(outcome)
-        if not jobs:
-            return
         Meeting = self.env["calendar.event"].sudo().with_context(active_test=False)
         meetings = Meeting.browse(
             {(job.payload or {}).get("meeting_id") or 0 for job in jobs}
@@ -240,40 +240,12 @@ class CrmWorkflowJob(models.Model):
                     )
                 else:
                     due |= job
-        if due:
-            due._run_meeting_due(outcome)
+        return due
 
-    def _run_meeting_due(self, outcome):
-        Model = self._job_model()
-        engine = self.env["crm.workflow.engine"].with_env(Model.env)
-        rule = self[:1].rule_id
-        by_kind = defaultdict(lambda: self.browse())
-        for job in self:
-            by_kind[job.payload["kind"]] |= job
-        for kind, jobs in by_kind.items():
-            for batch in jobs._meeting_rounds():
-                meetings = {job.res_id: job.payload["meeting_id"] for job in batch}
-                context_engine = engine.with_context(
-                    crm_workflow_meetings=tuple(sorted(meetings.items()))
-                )
-                ids = sorted(meetings)
-                detail = {"meetings": meetings}
-                started = time.perf_counter()
-                if rule:
-                    done, failures = self._run_meeting_rule(
-                        context_engine, rule, kind, ids, detail
-                    )
-                else:
-                    context_engine._emit(kind, "crm.lead", ids, detail=detail)
-                    done, failures = ids, {}
-                outcome.record(
-                    batch, done, failures, time.perf_counter() - started, logged=True
-                )
-
-    def _meeting_rounds(self):
-        """The jobs in batches that name each opportunity once."""
-        rounds = []
-        seen = []
+    def _meeting_batches(self):
+        """[(jobs, {opportunity id: meeting id})]: the jobs in batches that
+        name each opportunity once (an event names a record once)."""
+        rounds, seen = [], []
         for job in self.sorted("id"):
             number = 0
             while number < len(seen) and job.res_id in seen[number]:
@@ -283,20 +255,22 @@ class CrmWorkflowJob(models.Model):
                 seen.append(set())
             rounds[number] |= job
             seen[number].add(job.res_id)
-        return rounds
+        return [
+            (jobs, {job.res_id: job.payload["meeting_id"] for job in jobs})
+            for jobs in rounds
+        ]
 
-    @api.model
-    def _run_meeting_rule(self, engine, rule, kind, ids, detail):
-        """Run ``rule`` for the opportunities ``ids`` on an event of ``kind``
-        (a due "before the meeting" job), through the same eligibility step
-        as any event (as ``engine._run_rule_now`` does for a date rule).
-        Returns (ids done, {id: error})."""
-        rule = rule.with_env(engine.env).sudo()
-        event = Event(kind, "crm.lead", ids, detail=detail)
-        candidates = engine._candidate_ids(rule, event)
-        log, failures = engine._run_rules(
-            event, [(rule, candidates)] if candidates else [], None
-        )
-        self.env["crm.workflow.run"]._log_bulk(log)
-        errors = {rid: e for __, branch in failures for rid, e in branch.items()}
-        return [rid for rid in ids if rid not in errors], errors
+    def _run_meeting_jobs(self, outcome):
+        """Meetings held: every rule and stage trigger that listens hears it,
+        with the meeting in the event (and in the context, for templates)."""
+        due = self._meeting_due(outcome)
+        if not due:
+            return
+        engine = self.env["crm.workflow.engine"].with_env(due._job_model().env)
+        for jobs, meetings in due._meeting_batches():
+            started = time.perf_counter()
+            engine.with_context(
+                crm_workflow_meetings=tuple(sorted(meetings.items()))
+            )._emit(HELD, "crm.lead", sorted(meetings), {"meetings": meetings})
+            ids = list(meetings)
+            outcome.record(jobs, ids, {}, time.perf_counter() - started, logged=True)

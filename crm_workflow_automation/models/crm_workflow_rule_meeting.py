@@ -8,7 +8,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 from odoo.osv import expression
-from odoo.tools.misc import format_datetime
 
 
 class CrmWorkflowRule(models.Model):
@@ -19,6 +18,13 @@ class CrmWorkflowRule(models.Model):
         help="Run only for meetings that meet these criteria (e.g. only "
         "on-site visits). Leave empty for every meeting of the opportunity.",
     )
+
+    @api.constrains("meeting_domain")
+    def _check_meeting_domain(self):
+        for rule in self:
+            check = rule._trigger_hook("check")
+            if check:
+                check()
 
     def _check_meeting_trigger(self):
         """A meeting trigger watches opportunities, and its filter must read."""
@@ -97,7 +103,7 @@ class CrmWorkflowRule(models.Model):
                 due.append((eta, lead, self.display_name))
         return due, 0
 
-    def _meeting_explain(self, record, label, held=False):
+    def _meeting_explain(self, explain, record, label, held=False):
         """("Why (not)?") When the rule's next job for ``record`` is due (the
         meeting's "held" job with ``held``)."""
         self.ensure_one()
@@ -120,7 +126,7 @@ class CrmWorkflowRule(models.Model):
             return "yes", self.env._(
                 "Trigger: %(trigger)s; scheduled for %(date)s.",
                 trigger=label,
-                date=format_datetime(self.env, job.eta),
+                date=explain._when(job.eta),
             )
         return "info", self.env._(
             "Trigger: %(trigger)s; no upcoming meeting of this record waits for it.",

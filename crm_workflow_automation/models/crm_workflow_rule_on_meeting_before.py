@@ -5,6 +5,8 @@ a meeting of the opportunity starts. One job per (rule, opportunity,
 meeting) on the durable queue, as a date rule has one per record: moved with
 the meeting, cancelled with it (``crm_workflow_job_meeting.py``)."""
 
+from time import perf_counter
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -55,7 +57,7 @@ class CrmWorkflowRule(models.Model):
     def _trigger_filter_on_meeting_before(self, event, ids):
         return self._meeting_filter(event, ids)
 
-    def _check_trigger_on_meeting_before(self):
+    def _trigger_check_on_meeting_before(self):
         self._check_meeting_trigger()
         if self.meeting_offset < 0 or delay_too_long(
             self.meeting_offset, self.meeting_offset_unit
@@ -68,8 +70,8 @@ class CrmWorkflowRule(models.Model):
                 )
             )
 
-    def _trigger_explain_on_meeting_before(self, record, event, label):
-        return self._meeting_explain(record, label)
+    def _trigger_explain_on_meeting_before(self, explain, record, event, label):
+        return self._meeting_explain(explain, record, label)
 
     def _trigger_test_on_meeting_before(self, wizard, records, lines):
         return "meeting_before"
@@ -85,6 +87,34 @@ class CrmWorkflowRule(models.Model):
     def _trigger_saved_on_meeting_before(self, vals, was_active):
         if not was_active or SCHEDULE_FIELDS & set(vals):
             self._meeting_jobs_resync()
+
+    def _trigger_run_jobs_on_meeting_before(self, jobs, outcome):
+        """The jobs whose meeting still starts at that time run the rule, with
+        the meeting in the event (and in the context, for templates)."""
+        due = jobs._meeting_due(outcome)
+        if not due:
+            return
+        Model = due._job_model()
+        engine = self.env["crm.workflow.engine"].with_env(Model.env)
+        for batch, meetings in due._meeting_batches():
+            context = {"crm_workflow_meetings": tuple(sorted(meetings.items()))}
+            started = perf_counter()
+            done, failures = engine.with_context(**context)._run_rule_now(
+                self.with_env(Model.env).with_context(**context).sudo(),
+                Model.with_context(**context).browse(sorted(meetings)),
+                "meeting_before",
+                {"meetings": meetings},
+            )
+            outcome.record(batch, done, failures, perf_counter() - started, logged=True)
+
+    def _trigger_job_eta_on_meeting_before(self, job, record, now):
+        meeting = (
+            self.env["calendar.event"]
+            .sudo()
+            .browse((job.payload or {}).get("meeting_id") or 0)
+            .exists()
+        )
+        return job._meeting_eta(meeting) if meeting else None
 
     def _trigger_meeting_job_on_meeting_before(self, meeting):
         """("meeting_before", due time): days count on the calendar of the

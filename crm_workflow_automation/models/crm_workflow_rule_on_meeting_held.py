@@ -31,11 +31,11 @@ class CrmWorkflowRule(models.Model):
     def _trigger_filter_on_meeting_held(self, event, ids):
         return self._meeting_filter(event, ids)
 
-    def _check_trigger_on_meeting_held(self):
+    def _trigger_check_on_meeting_held(self):
         self._check_meeting_trigger()
 
-    def _trigger_explain_on_meeting_held(self, record, event, label):
-        return self._meeting_explain(record, label, held=True)
+    def _trigger_explain_on_meeting_held(self, explain, record, event, label):
+        return self._meeting_explain(explain, record, label, held=True)
 
     def _trigger_test_on_meeting_held(self, wizard, records, lines):
         return "meeting_held"

@@ -29,7 +29,7 @@ class CrmWorkflowRule(models.Model):
     def _trigger_filter_on_meeting_rescheduled(self, event, ids):
         return self._meeting_filter(event, ids)
 
-    def _check_trigger_on_meeting_rescheduled(self):
+    def _trigger_check_on_meeting_rescheduled(self):
         self._check_meeting_trigger()
 
     def _trigger_test_on_meeting_rescheduled(self, wizard, records, lines):

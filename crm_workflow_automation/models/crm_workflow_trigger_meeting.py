@@ -3,7 +3,7 @@
 """What the meeting stage-trigger types share
 (``crm_workflow_trigger_meeting_*.py``): the meeting filter."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -15,6 +15,10 @@ class CrmWorkflowTrigger(models.Model):
         help="Move only for meetings that meet these criteria. Leave empty "
         "for every meeting of the opportunity.",
     )
+
+    @api.constrains("meeting_domain")
+    def _check_meeting_domain(self):
+        self._check_configuration()
 
     def _meeting_fire(self, event):
         """The event's opportunities whose meeting meets the filter."""

@@ -26,8 +26,8 @@ class CrmWorkflowTrigger(models.Model):
     def _trigger_icon_meeting_booked(self):
         return "fa-calendar-plus-o"
 
-    def _fire_meeting_booked(self, event):
+    def _trigger_fire_meeting_booked(self, event):
         return self._meeting_fire(event)
 
-    def _check_meeting_booked(self):
+    def _trigger_check_meeting_booked(self):
         self._check_meeting_trigger()

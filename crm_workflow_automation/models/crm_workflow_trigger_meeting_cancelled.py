@@ -26,8 +26,8 @@ class CrmWorkflowTrigger(models.Model):
     def _trigger_icon_meeting_cancelled(self):
         return "fa-calendar-times-o"
 
-    def _fire_meeting_cancelled(self, event):
+    def _trigger_fire_meeting_cancelled(self, event):
         return self._meeting_fire(event)
 
-    def _check_meeting_cancelled(self):
+    def _trigger_check_meeting_cancelled(self):
         self._check_meeting_trigger()

@@ -28,8 +28,8 @@ class CrmWorkflowTrigger(models.Model):
     def _trigger_icon_meeting_held(self):
         return "fa-handshake-o"
 
-    def _fire_meeting_held(self, event):
+    def _trigger_fire_meeting_held(self, event):
         return self._meeting_fire(event)
 
-    def _check_meeting_held(self):
+    def _trigger_check_meeting_held(self):
         self._check_meeting_trigger()
