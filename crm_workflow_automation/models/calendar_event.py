@@ -55,7 +55,11 @@ class CalendarEvent(models.Model):
         meetings = super().create(vals_list)
         if meetings._crm_workflow_listened():
             meetings._crm_workflow_sync_jobs()
-            meetings._crm_workflow_emit("meeting_booked")
+            # a recurring meeting is booked once: its later occurrences (made
+            # by the recurrence) have their own jobs, not a booking
+            meetings.filtered(
+                lambda m: not m.recurrence_id or m.recurrence_id.base_event_id == m
+            )._crm_workflow_emit("meeting_booked")
         return meetings
 
     def write(self, vals):

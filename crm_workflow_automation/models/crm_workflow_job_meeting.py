@@ -48,6 +48,16 @@ class CrmWorkflowJob(models.Model):
         )
         return res
 
+    @api.depends("rule_id", "action_id", "record_name", "trigger_id", "payload")
+    def _compute_display_name(self):
+        res = super()._compute_display_name()
+        held = self.filtered(lambda job: job.job_type == "meeting")
+        if held:
+            label = self.env["crm.workflow.rule"]._trigger_event_labels().get(HELD)
+            for job in held:
+                job.display_name = f"{label} / {job.record_name}"
+        return res
+
     # ------------------------------------------------------------------
     # planning
     # ------------------------------------------------------------------

@@ -112,7 +112,7 @@ class CrmWorkflowRule(models.Model):
             .sudo()
             .search(
                 [
-                    ("job_type", "=", "meeting"),
+                    ("job_type", "=", "meeting" if held else "rule"),
                     ("rule_id", "=", False if held else self.id),
                     ("res_model", "=", record._name),
                     ("res_id", "=", record.id),

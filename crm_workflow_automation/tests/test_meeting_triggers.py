@@ -150,6 +150,23 @@ class TestMeetingRules(MeetingCase):
         )
         self.assertEqual(len(self.runs(rule, lead)), 2)
 
+    def test_recurring_meeting_is_booked_once_and_each_occurrence_has_its_job(self):
+        booked = self.meeting_rule("on_meeting_booked")
+        before = self.meeting_rule("on_meeting_before", meeting_offset=1)
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            meeting = self.booked(
+                lead,
+                recurrency=True,
+                rrule_type="daily",
+                end_type="count",
+                count=3,
+            )
+            occurrences = meeting.recurrence_id.calendar_event_ids
+            self.assertEqual(len(occurrences), 3)
+            trap.assert_enqueued(count=3, rule=before)
+        self.assertEqual(len(self.runs(booked, lead)), 1)
+
     def test_opportunity_of_another_company_runs_only_that_companys_rules(self):
         other = self.env["res.company"].create({"name": "Other company (meetings)"})
         ours = self.meeting_rule("on_meeting_booked", priority="1")
@@ -365,6 +382,33 @@ class TestMeetingTriggerLabels(MeetingCase):
         )
         self.assertIn("Meeting booked", step.detail)
         self.assertNotIn("on_meeting_booked", step.detail)
+
+    def test_why_not_tells_when_the_rule_runs_before_the_meeting(self):
+        rule = self.meeting_rule("on_meeting_before", meeting_offset=1)
+        lead = self.new_lead()
+        explain = self.env["crm.workflow.explain"]
+        step = explain.browse(explain.action_explain(lead._name, lead.id)["res_id"])
+        trigger = step.line_ids.filtered(
+            lambda line: line.rule_id == rule and line.step == "trigger"
+        )
+        self.assertIn("Before the meeting starts", trigger.detail)
+        self.assertIn("no upcoming meeting", trigger.detail)
+        self.booked(lead)
+        step = explain.browse(explain.action_explain(lead._name, lead.id)["res_id"])
+        trigger = step.line_ids.filtered(
+            lambda line: line.rule_id == rule and line.step == "trigger"
+        )
+        self.assertEqual(trigger.result, "yes")
+        self.assertIn("scheduled for", trigger.detail)
+
+    def test_job_of_a_held_meeting_is_named_by_its_event(self):
+        self.meeting_rule("on_meeting_held")
+        lead = self.new_lead("Held deal")
+        with self.trap_jobs() as trap:
+            self.booked(lead)
+            job = trap.assert_enqueued(count=1, records=lead)
+        self.assertEqual(job.job_type, "meeting")
+        self.assertEqual(job.display_name, "Meeting held / Held deal")
 
     def test_preview_lists_the_runs_before_upcoming_meetings(self):
         rule = self.meeting_rule("on_meeting_before", meeting_offset=1, active=False)
