@@ -29,7 +29,7 @@ class TestPhonecallTriggers(StageCase):
             for kind in KINDS
         }
 
-    def call(self, lead, direction="in", state="done", **values):
+    def log_call(self, lead, direction="in", state="done", **values):
         return self.Call.with_user(self.salesman).create(
             {
                 "name": f"Call {direction} {state}",
@@ -67,14 +67,14 @@ class TestPhonecallTriggers(StageCase):
             with self.subTest(direction=direction, state=state, date=date):
                 lead = self.new_lead(f"Lead {direction} {state} {date}")
                 values = {"date": date} if date else {}
-                self.call(lead, direction, state, **values)
+                self.log_call(lead, direction, state, **values)
                 self.assertEqual(self.fired(lead), expected)
                 if expected:
                     self.assertEqual(self.read_back(lead).priority, "3")
 
     def test_a_call_fires_when_it_becomes_held_not_at_each_edit(self):
         lead = self.new_lead()
-        call = self.call(lead, "out", "open", date=self.later(hours=2))
+        call = self.log_call(lead, "out", "open", date=self.later(hours=2))
         self.assertEqual(self.fired(lead), {"scheduled"})
         # moved to another future time: still the same planned call
         call.write({"date": self.later(hours=3)})
@@ -93,13 +93,13 @@ class TestPhonecallTriggers(StageCase):
             {"direction": "in", "state": "open"},
             {"direction": "out", "state": "open", "date": self.later()},
         ):
-            self.call(None, **kind_values)
+            self.log_call(None, **kind_values)
         self.assertEqual(self.runs(), runs)
 
     def test_a_call_linked_to_an_opportunity_later_fires_nothing(self):
         """The trigger is the call's change of state: linking a call that was
         already held to an opportunity is not a new call."""
-        call = self.call(None, "in", "done")
+        call = self.log_call(None, "in", "done")
         lead = self.new_lead()
         call.write({"opportunity_id": lead.id})
         self.assertFalse(self.fired(lead))
@@ -107,7 +107,7 @@ class TestPhonecallTriggers(StageCase):
     def test_a_call_converted_into_an_opportunity_is_held_on_it(self):
         """crm_phonecall's "Convert to opportunity" links and holds the call
         in one write: the new opportunity gets the call's events."""
-        call = self.call(None, "in", "open", partner_phone="+32 2 555 00 00")
+        call = self.log_call(None, "in", "open", partner_phone="+32 2 555 00 00")
         call.action_button_convert2opportunity()
         self.assertEqual(self.fired(call.opportunity_id), {"received", "held"})
 
@@ -151,7 +151,7 @@ class TestPhonecallTriggers(StageCase):
         lead = self.new_lead()
         Engine = type(self.env["crm.workflow.engine"])
         with patch.object(Engine, "_emit") as emit:
-            call = self.call(lead, "in", "open")
+            call = self.log_call(lead, "in", "open")
             call.write({"state": "done"})
         emit.assert_not_called()
 
@@ -193,13 +193,13 @@ class TestPhonecallTriggers(StageCase):
         self.trigger(self.s3, "call_held", domain="[('priority', '=', '2')]")
         missed = self.trigger(self.s4, "call_missed")
         lead = self.new_lead()
-        self.call(lead, "in", "done")
+        self.log_call(lead, "in", "done")
         self.assertEqual(self.read_back(lead).stage_id, self.s2)
         lead2 = self.new_lead("Urgent", priority="2")
-        self.call(lead2, "out", "done")
+        self.log_call(lead2, "out", "done")
         self.assertEqual(self.read_back(lead2).stage_id, self.s3)
         lead3 = self.new_lead("Nobody answered")
-        self.call(lead3, "in", "open")
+        self.log_call(lead3, "in", "open")
         self.assertEqual(self.read_back(lead3).stage_id, self.s4)
         runs = (
             self.env["crm.workflow.run"]
@@ -208,14 +208,14 @@ class TestPhonecallTriggers(StageCase):
         )
         self.assertEqual(sorted(runs.mapped("res_id")), sorted((lead | lead3).ids))
         # a call without opportunity moves nothing, and fails nothing
-        self.call(None, "in", "done")
+        self.log_call(None, "in", "done")
 
     def test_scheduled_and_made_stage_triggers(self):
         self.Rule.search([]).write({"active": False})
         self.trigger(self.s2, "call_scheduled")
         self.trigger(self.s3, "call_made")
         lead = self.new_lead()
-        call = self.call(lead, "out", "open", date=self.later())
+        call = self.log_call(lead, "out", "open", date=self.later())
         self.assertEqual(self.read_back(lead).stage_id, self.s2)
         call.write({"state": "done"})
         self.assertEqual(self.read_back(lead).stage_id, self.s3)
@@ -249,11 +249,11 @@ class TestPhonecallTriggers(StageCase):
         state, text = rule._trigger_explain_on_call_missed(lead, {}, "Call missed")
         self.assertEqual(state, "no")
         self.assertIn("has no call", text)
-        self.call(lead, "out", "done", name="Offer explained")
+        self.log_call(lead, "out", "done", name="Offer explained")
         state, text = rule._trigger_explain_on_call_missed(lead, {}, "Call missed")
         self.assertEqual(state, "no")
         self.assertIn("“Offer explained”", text)
-        self.call(lead, "in", "open", name="Nobody picked up")
+        self.log_call(lead, "in", "open", name="Nobody picked up")
         state, text = rule._trigger_explain_on_call_missed(lead, {}, "Call missed")
         self.assertEqual(state, "yes")
         self.assertIn("“Nobody picked up”", text)
