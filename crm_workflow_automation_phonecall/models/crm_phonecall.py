@@ -12,6 +12,7 @@ fields; a call without an opportunity fires nothing."""
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 # The engine events of calls, in the order a batch emits them (a held inbound
 # call is "held" and "received").
@@ -107,8 +108,24 @@ class CrmPhonecall(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # for the trigger types: "Why (not)?"
+    # for the trigger types: the check at save, "Why (not)?"
     # ------------------------------------------------------------------
+
+    @api.model
+    def _check_call_rule(self, rule):
+        """A call trigger runs the rule on the call's opportunity: refuse it
+        on a rule of another record type (it would never run)."""
+        if rule.model_name != "crm.lead":
+            labels = dict(rule._fields["trigger"]._description_selection(self.env))
+            raise ValidationError(
+                self.env._(
+                    "Rule “%(rule)s”: the trigger “%(trigger)s” runs on the "
+                    "opportunity of the call; choose the record type "
+                    "Lead/Opportunity.",
+                    rule=rule.name,
+                    trigger=labels.get(rule.trigger, rule.trigger),
+                )
+            )
 
     @api.model
     def _local_time(self, moment):

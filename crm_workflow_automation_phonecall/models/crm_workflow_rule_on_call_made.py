@@ -32,6 +32,9 @@ class CrmWorkflowRule(models.Model):
             "call_made", record, label
         )
 
+    def _check_trigger_on_call_made(self):
+        self.env["crm.phonecall"]._check_call_rule(self)
+
     def _trigger_loop_watched_on_call_made(self):
         # a call is not a field of the opportunity: no action writes one
         return set()

@@ -33,6 +33,9 @@ class CrmWorkflowRule(models.Model):
             "call_scheduled", record, label
         )
 
+    def _check_trigger_on_call_scheduled(self):
+        self.env["crm.phonecall"]._check_call_rule(self)
+
     def _trigger_loop_watched_on_call_scheduled(self):
         # a call is not a field of the opportunity: no action writes one
         return set()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.crm_workflow_automation.tests.common import StageCase
@@ -257,3 +258,10 @@ class TestPhonecallTriggers(StageCase):
         state, text = rule._trigger_explain_on_call_missed(lead, {}, "Call missed")
         self.assertEqual(state, "yes")
         self.assertIn("“Nobody picked up”", text)
+
+    def test_a_call_trigger_is_refused_on_another_record_type(self):
+        with self.assertRaisesRegex(ValidationError, "opportunity of the call"):
+            self.make_rule(
+                trigger="on_call_missed",
+                model_id=self.env["ir.model"]._get_id("res.partner"),
+            )
