@@ -265,3 +265,30 @@ class TestPhonecallTriggers(StageCase):
                 trigger="on_call_missed",
                 model_id=self.env["ir.model"]._get_id("res.partner"),
             )
+
+    def test_why_not_wizard_shows_the_call_of_the_trigger(self):
+        lead = self.new_lead()
+        self.log_call(lead, "in", "open", name="Nobody picked up")
+        action = self.env["crm.workflow.explain"].action_explain("crm.lead", lead.id)
+        explain = self.env["crm.workflow.explain"].browse(action["res_id"])
+        steps = explain.line_ids.filtered(
+            lambda line: line.rule_id == self.rules["missed"] and line.step == "trigger"
+        )
+        self.assertEqual(steps.result, "yes")
+        self.assertIn("“Nobody picked up”", steps.detail)
+        made = explain.line_ids.filtered(
+            lambda line: line.rule_id == self.rules["made"] and line.step == "trigger"
+        )
+        self.assertEqual(made.result, "no")
+
+    def test_test_run_simulates_the_call_event(self):
+        rule = self.rules["missed"]
+        lead = self.new_lead()
+        wizard = self.env["crm.workflow.test.run"].create(
+            {"rule_id": rule.id, "res_id": lead.id}
+        )
+        wizard.action_run()
+        details = wizard.line_ids.mapped("detail")
+        self.assertTrue(any("call of this kind" in d for d in details), details)
+        self.assertEqual(wizard.line_ids.filtered("action_id").outcome, "would_run")
+        self.assertEqual(self.read_back(lead).priority, "0")  # rolled back
