@@ -27,23 +27,20 @@ class CrmWorkflowRule(models.Model):
     def _trigger_icon_on_call_held(self):
         return "fa-headphones"
 
-    def _trigger_explain_on_call_held(self, record, event, label):
+    def _trigger_explain_on_call_held(self, explain, record, event, label):
         return self.env["crm.phonecall"]._explain_call_trigger(
             "call_held", record, label
         )
 
-    def _check_trigger_on_call_held(self):
+    def _trigger_check_on_call_held(self):
         self.env["crm.phonecall"]._check_call_rule(self)
 
     def _trigger_loop_watched_on_call_held(self):
         # a call is not a field of the opportunity: no action writes one
         return set()
 
+    def _trigger_test_note_on_call_held(self):
+        return self.env._("(the test assumes that the record had such a call)")
+
     def _trigger_test_on_call_held(self, wizard, records, lines):
-        lines.append(
-            wizard._line(
-                "info",
-                self.env._("The test assumes that the record had a call of this kind."),
-            )
-        )
         return "call_held"

@@ -26,6 +26,6 @@ class CrmWorkflowTrigger(models.Model):
     def _trigger_icon_call_made(self):
         return "fa-volume-control-phone"
 
-    def _loop_watched_call_made(self):
+    def _trigger_loop_watched_call_made(self):
         # a call is not a field of the opportunity: no robot writes one
         return set()

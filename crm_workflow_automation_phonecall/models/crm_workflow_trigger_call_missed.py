@@ -28,6 +28,6 @@ class CrmWorkflowTrigger(models.Model):
     def _trigger_icon_call_missed(self):
         return "fa-phone-square"
 
-    def _loop_watched_call_missed(self):
+    def _trigger_loop_watched_call_missed(self):
         # a call is not a field of the opportunity: no robot writes one
         return set()

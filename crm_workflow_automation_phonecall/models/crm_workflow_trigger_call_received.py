@@ -27,6 +27,6 @@ class CrmWorkflowTrigger(models.Model):
     def _trigger_icon_call_received(self):
         return "fa-phone"
 
-    def _loop_watched_call_received(self):
+    def _trigger_loop_watched_call_received(self):
         # a call is not a field of the opportunity: no robot writes one
         return set()

@@ -28,6 +28,6 @@ class CrmWorkflowTrigger(models.Model):
     def _trigger_icon_call_scheduled(self):
         return "fa-calendar-check-o"
 
-    def _loop_watched_call_scheduled(self):
+    def _trigger_loop_watched_call_scheduled(self):
         # a call is not a field of the opportunity: no robot writes one
         return set()

@@ -247,15 +247,21 @@ class TestPhonecallTriggers(StageCase):
     def test_why_not_tells_whether_the_opportunity_had_such_a_call(self):
         rule = self.rules["missed"]
         lead = self.new_lead()
-        state, text = rule._trigger_explain_on_call_missed(lead, {}, "Call missed")
+        state, text = rule._trigger_explain_on_call_missed(
+            None, lead, {}, "Call missed"
+        )
         self.assertEqual(state, "no")
         self.assertIn("has no call", text)
         self.log_call(lead, "out", "done", name="Offer explained")
-        state, text = rule._trigger_explain_on_call_missed(lead, {}, "Call missed")
+        state, text = rule._trigger_explain_on_call_missed(
+            None, lead, {}, "Call missed"
+        )
         self.assertEqual(state, "no")
         self.assertIn("“Offer explained”", text)
         self.log_call(lead, "in", "open", name="Nobody picked up")
-        state, text = rule._trigger_explain_on_call_missed(lead, {}, "Call missed")
+        state, text = rule._trigger_explain_on_call_missed(
+            None, lead, {}, "Call missed"
+        )
         self.assertEqual(state, "yes")
         self.assertIn("“Nobody picked up”", text)
 
@@ -289,6 +295,6 @@ class TestPhonecallTriggers(StageCase):
         )
         wizard.action_run()
         details = wizard.line_ids.mapped("detail")
-        self.assertTrue(any("call of this kind" in d for d in details), details)
+        self.assertTrue(any("such a call" in d for d in details), details)
         self.assertEqual(wizard.line_ids.filtered("action_id").outcome, "would_run")
         self.assertEqual(self.read_back(lead).priority, "0")  # rolled back
