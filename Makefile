@@ -8,7 +8,9 @@ BASE_PYTHON ?=
 PYTHON ?= $(CURDIR)/tools/python.sh
 ADDON := crm_workflow_automation
 # every add-on of this repository: installed, linted, translated and tested together
-ADDONS := crm_workflow_automation crm_workflow_automation_sms
+ADDONS := crm_workflow_automation crm_workflow_automation_sms crm_workflow_automation_phonecall
+# the OCA add-ons they depend on (requirements-addons.txt), installed apart
+ADDON_DEPS_DIR := $(CURDIR)/.addons-deps
 comma := ,
 ADDON_LIST := $(subst $(eval) ,$(comma),$(strip $(ADDONS)))
 TEST_DB ?= crm_workflow_test
@@ -27,7 +29,7 @@ SCREENS_DB ?= crm_workflow_screens
 SCREENS_PORT ?= 8075
 export PYTHON BASE_PYTHON
 
-.PHONY: help setup clean-setup check-odoo pg test-deps lint-deps browser test-db lint i18n-check i18n-export test test-odoo test-upgrade pytest demo screenshots readme bench bench-jobs clean
+.PHONY: help setup clean-setup check-odoo pg addon-deps test-deps lint-deps browser test-db lint i18n-check i18n-export test test-odoo test-upgrade pytest demo screenshots readme bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
@@ -41,29 +43,39 @@ help:
 	@echo "make readme      render $(ADDON)/README.rst and static/description/index.html from readme/*.md"
 	@echo "make bench       engine benchmark vs base_automation (bench/engine.py; BENCH_ARGS=...)"
 	@echo "make bench-jobs  job queue benchmark, one vs two runners (bench/jobs.py; BENCH_JOBS_ARGS=...)"
-	@echo "make setup       only set up Odoo 18.0 (.venv, ODOO_SRC=...) and PostgreSQL, if needed"
-	@echo "make clean-setup remove the .venv that make setup made (not the Odoo source cache)"
+	@echo "make setup       only set up Odoo 18.0 (.venv, ODOO_SRC=...), the OCA add-ons we need and PostgreSQL, if needed"
+	@echo "make clean-setup remove the .venv and .addons-deps that make setup made (not the Odoo source cache)"
 
 # Sets Odoo 18.0 up first when the project's Python does not import it.
 check-odoo:
 	@tools/setup_odoo.sh
 
-setup: check-odoo pg
+setup: check-odoo addon-deps pg
 
 clean-setup:
-	rm -rf .venv
+	rm -rf .venv .addons-deps
 
 pg:
 	@tools/ensure_pg.sh
 
-test-deps: check-odoo
+# The OCA add-ons of requirements-addons.txt, pinned, into .addons-deps (not
+# site-packages: see that file); again only when that file changes.
+addon-deps: check-odoo $(ADDON_DEPS_DIR)/installed.txt
+
+$(ADDON_DEPS_DIR)/installed.txt: requirements-addons.txt
+	@rm -rf $(ADDON_DEPS_DIR)
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps \
+		--target $(ADDON_DEPS_DIR) -r requirements-addons.txt
+	@cp requirements-addons.txt $@
+
+test-deps: check-odoo addon-deps
 	@$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 
 # the browser tours run in Debian's chromium
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test-db: check-odoo pg
+test-db: check-odoo addon-deps pg
 	@MODULES=$(ADDON_LIST) tools/create_db.sh $(TEST_DB)
 
 # the lint tools alone (make test installs them with test-deps): no Odoo needed
@@ -81,18 +93,18 @@ lint: lint-deps
 	@echo "every test module imported by its tests/__init__.py (Odoo's runner)"
 	@$(PYTHON) tools/check_test_imports.py $(ADDONS)
 
-i18n-check: check-odoo
+i18n-check: check-odoo addon-deps
 	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)" $(ADDONS)
 
-i18n-export: check-odoo pg
+i18n-export: check-odoo addon-deps pg
 	@$(PYTHON) tools/check_i18n.py --database $(TEST_DB) --addons-path "$$(tools/addons_path.sh)" --export $(ADDONS)
 
-pytest: check-odoo
+pytest: check-odoo addon-deps
 	$(PYTHON) -m pytest -p no:cacheprovider $(PYTEST_ARGS) \
 		--odoo-database=$(TEST_DB) --odoo-addons-path="$$(tools/addons_path.sh)" \
 		--odoo-log-level=warn $(addsuffix /tests,$(ADDONS))
 
-test-odoo: check-odoo browser
+test-odoo: check-odoo addon-deps browser
 	@echo "Odoo's own test runner (--test-enable, HTTP on port $(HTTP_PORT)), on $(TEST_DB)"
 	@# The log goes to a file, not a pipe: a browser a tour left behind would
 	@# hold a pipe open, and the grep after it would wait for ever.

@@ -99,6 +99,14 @@ def images(text, base_url):
     return "\n".join(lines) + "\n"
 
 
+# where each licence's badge leads
+LICENSE_URLS = {
+    "AGPL-3": "https://www.gnu.org/licenses/agpl-3.0-standalone.html",
+    "LGPL-3": "https://www.gnu.org/licenses/lgpl-3.0-standalone.html",
+    "GPL-3": "https://www.gnu.org/licenses/gpl-3.0-standalone.html",
+}
+
+
 def badge(image, target, alt):
     return f".. image:: {image}\n    :target: {target}\n    :alt: {alt}\n"
 
@@ -120,7 +128,7 @@ def render(addon, manifest, args):
         badge(
             "https://img.shields.io/badge/license-"
             f"{license_.replace('-', '--')}-blue.png",
-            "https://www.gnu.org/licenses/lgpl-3.0-standalone.html",
+            LICENSE_URLS.get(license_, LICENSE_URLS["LGPL-3"]),
             f"License: {license_}",
         ),
         badge(

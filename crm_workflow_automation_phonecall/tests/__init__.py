@@ -1,0 +1,2 @@
+from . import test_phonecall_triggers
+from . import test_uninstall
