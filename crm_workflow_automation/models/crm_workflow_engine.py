@@ -458,9 +458,10 @@ class CrmWorkflowEngine(models.AbstractModel):
 
     @api.model
     def _message_kind(self, message):
-        """"message_received", "message_sent" or None (a note, a
-        notification), as base_automation tells them apart: no author or a
-        customer author is an email received."""
+        """The kind of a message posted on a chatter: "message_received",
+        "message_sent", or None for a note or a notification. As
+        base_automation tells them apart: no author or a customer author is an
+        email received."""
         message_sudo = message.sudo().with_context(active_test=False)
         if message_sudo.is_internal or message_sudo.subtype_id.internal:
             return None

@@ -35,8 +35,7 @@ class CrmWorkflowRule(models.Model):
             wizard._line(
                 "info",
                 self.env._(
-                    "The test run acts as if an email sent from the record had "
-                    "bounced."
+                    "The test run acts as if an email sent from the record had bounced."
                 ),
             )
         )

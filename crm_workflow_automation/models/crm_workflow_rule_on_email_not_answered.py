@@ -83,8 +83,7 @@ class CrmWorkflowRule(models.Model):
         if self.no_reply_delay < 1:
             raise ValidationError(
                 self.env._(
-                    "Rule “%(rule)s”: the time to wait for a reply must be at "
-                    "least 1.",
+                    "Rule “%(rule)s”: the time to wait for a reply must be at least 1.",
                     rule=self.name,
                 )
             )

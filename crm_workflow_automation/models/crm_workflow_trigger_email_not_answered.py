@@ -108,17 +108,14 @@ class CrmWorkflowTrigger(models.Model):
                     "job_type": "trigger",
                     "trigger_id": self.id,
                     "res_model": records._name,
-                    "res_id": rid,
+                    "res_id": record.id,
                     "eta": eta,
-                    "company_id": self.env["crm.lead"]
-                    .sudo()
-                    .browse(rid)
-                    .company_id.id,
+                    "company_id": record.company_id.id,
                     "payload": {"message_id": message.id, "sent": str(sent)},
-                    "idempotency_key": f"no_reply_trigger:{self.id}:{rid}:{message.id}",
+                    "idempotency_key": f"no_reply:t{self.id}:{record.id}:{message.id}",
                 }
-                for rid in records.ids
-                if rid in ids
+                for record in records
+                if record.id in ids
             ]
         )
 
@@ -155,7 +152,11 @@ class CrmWorkflowTrigger(models.Model):
             "email_not_answered",
             model,
             list(first),
-            detail={"message_ids": {rid: j.payload["message_id"] for rid, j in first.items()}},
+            detail={
+                "message_ids": {
+                    rid: j.payload["message_id"] for rid, j in first.items()
+                }
+            },
             triggers=trigger,
             job_ids={rid: job.id for rid, job in first.items()},
         )
