@@ -273,3 +273,34 @@ class TestEmailTriggers(StageCase):
             self.assertEqual(job.state, "cancelled")
             trap.run_all()
         self.assertEqual(self.read_back(lead).stage_id, self.s1)
+
+    # -- Why (not)?, test run, preview -------------------------------------
+
+    def test_why_test_run_and_preview_tell_the_wait(self):
+        rule = self.not_answered_rule()
+        lead = self.opportunity()
+        with self.trap_jobs():
+            self.send_email(lead)
+        Explain = self.env["crm.workflow.explain"]
+        explain = Explain.browse(Explain.action_explain(lead._name, lead.id)["res_id"])
+        step = explain.line_ids.filtered(
+            lambda line: line.rule_id == rule and line.step == "trigger"
+        )
+        self.assertEqual(step.result, "yes")
+        self.assertIn("waits for a reply until", step.detail)
+
+        wizard = self.env["crm.workflow.test.run"].create(
+            {"rule_id": rule.id, "res_id": lead.id}
+        )
+        wizard.action_run()
+        details = "\n".join(wizard.line_ids.mapped("detail"))
+        self.assertIn("no reply within 4 hours", details)
+        self.assertIn("would run on", details)
+        self.assertEqual(self.read_back(lead).priority, "0", "a test writes nothing")
+        self.assertIn("would_run", wizard.line_ids.mapped("outcome"))
+
+        preview = self.env["crm.workflow.preview"].create(
+            {"rule_id": rule.id, "days": 1}
+        )
+        self.assertEqual(preview.scheduled_count, 1)
+        self.assertIn(lead.name, preview.first_due_times)
