@@ -256,24 +256,59 @@ class CrmWorkflowEngine(models.AbstractModel):
         return super()._message_event_kinds() + ("email_not_answered",)
 
     def _on_message(self, records, message, index):
-        """An email sent starts the wait of the "not answered" rules; a reply
-        ends it."""
+        """An email sent starts the wait for a reply; a reply ends it."""
         res = super()._on_message(records, message, index)
-        specs = index.rules.get("email_not_answered")
-        if not specs:
-            return res
         kind = self._message_kind(message)
-        Rule = self.env["crm.workflow.rule"].sudo()
-        rules = Rule.browse([spec.id for spec in specs])
         if kind == "message_sent":
+            self._no_reply_wait(records, message, index)
+        elif kind == "message_received":
+            self._no_reply_answered(records, index)
+        return res
+
+    def _no_reply_wait(self, records, message, index):
+        """``message`` was just sent from ``records``: the "not answered"
+        rules wait for a reply (the stage-trigger type extends it)."""
+        specs = index.rules.get("email_not_answered")
+        if specs:
+            rules = self.env["crm.workflow.rule"].sudo().browse([s.id for s in specs])
             for rule in rules:
                 rule._no_reply_schedule(records.sudo(), message)
-        elif kind == "message_received":
+
+    def _no_reply_answered(self, records, index):
+        """A reply arrived on ``records``: their waits end."""
+        specs = index.rules.get("email_not_answered")
+        if specs:
             self.env["crm.workflow.job"]._cancel_for_records(
                 records._name,
                 records.ids,
                 self.env._("A reply was received."),
-                rule_ids=rules.ids,
+                rule_ids=[spec.id for spec in specs],
                 job_type="rule",
             )
-        return res
+
+
+class MailMail(models.Model):
+    _inherit = "mail.mail"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """An email sent from a record without a post on its chatter (a
+        rule's email action, a template sent in batch) waits for a reply
+        too."""
+        mails = super().create(vals_list)
+        indexes = self.env["crm.workflow.rule"]._rule_index()
+        engine = self.env["crm.workflow.engine"]
+        for mail in mails:
+            index = indexes.get(mail.model)
+            if (
+                index
+                and mail.res_id
+                and mail.message_type == "email_outgoing"
+                and (
+                    "email_not_answered" in index.rules
+                    or index.trigger_ids("email_not_answered")
+                )
+            ):
+                records = self.env[mail.model].browse(mail.res_id)
+                engine._no_reply_wait(records, mail.mail_message_id, index)
+        return mails

@@ -167,22 +167,20 @@ class CrmWorkflowTrigger(models.Model):
 class CrmWorkflowEngine(models.AbstractModel):
     _inherit = "crm.workflow.engine"
 
-    def _on_message(self, records, message, index):
-        """An email sent starts the wait of the "not answered" stage
-        triggers; a reply ends it."""
-        res = super()._on_message(records, message, index)
+    def _no_reply_wait(self, records, message, index):
+        res = super()._no_reply_wait(records, message, index)
         trigger_ids = index.trigger_ids("email_not_answered")
-        if not trigger_ids:
-            return res
-        kind = self._message_kind(message)
-        triggers = self.env["crm.workflow.trigger"].sudo().browse(trigger_ids)
-        if kind == "message_sent":
-            for trigger in triggers:
-                trigger._no_reply_schedule(records.sudo(), message)
-        elif kind == "message_received":
+        for trigger in self.env["crm.workflow.trigger"].sudo().browse(trigger_ids):
+            trigger._no_reply_schedule(records.sudo(), message)
+        return res
+
+    def _no_reply_answered(self, records, index):
+        res = super()._no_reply_answered(records, index)
+        trigger_ids = index.trigger_ids("email_not_answered")
+        if trigger_ids:
             self.env["crm.workflow.job"].sudo().search(
                 [
-                    ("trigger_id", "in", triggers.ids),
+                    ("trigger_id", "in", list(trigger_ids)),
                     ("res_model", "=", records._name),
                     ("res_id", "in", records.ids),
                     ("state", "in", list(OPEN_STATES)),

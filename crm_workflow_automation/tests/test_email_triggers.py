@@ -304,3 +304,28 @@ class TestEmailTriggers(StageCase):
         )
         self.assertEqual(preview.scheduled_count, 1)
         self.assertIn(lead.name, preview.first_due_times)
+
+    def test_email_of_a_rule_waits_for_a_reply_too(self):
+        waiting = self.not_answered_rule()
+        template = self.env["mail.template"].create(
+            {
+                "name": "Offer (tests)",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Offer {{ object.name }}",
+                "body_html": "<p>Our offer.</p>",
+            }
+        )
+        self.make_rule(
+            "Send the offer",
+            trigger="on_create",
+            actions=[
+                {
+                    "action_type": "email",
+                    "mail_template_id": template.id,
+                    "email_recipients": "customer",
+                }
+            ],
+        )
+        with self.trap_jobs() as trap:
+            lead = self.opportunity()
+            trap.assert_enqueued(1, rule=waiting, records=lead)
