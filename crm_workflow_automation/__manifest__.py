@@ -34,6 +34,7 @@
         "views/crm_workflow_action_request_info_views.xml",
         "views/crm_workflow_condition_views.xml",
         "views/crm_workflow_rule_views.xml",
+        "views/crm_workflow_rule_meeting_views.xml",
         "views/crm_workflow_rule_on_email_not_answered_views.xml",
         "views/crm_workflow_run_views.xml",
         "views/crm_workflow_run_daily_views.xml",
@@ -47,6 +48,7 @@
         "views/res_config_settings_views.xml",
         "views/crm_workflow_robot_views.xml",
         "views/crm_workflow_trigger_views.xml",
+        "views/crm_workflow_trigger_meeting_views.xml",
         "views/crm_workflow_trigger_email_not_answered_views.xml",
         "views/crm_workflow_run_owner_views.xml",
         "views/crm_stage_views.xml",
@@ -57,6 +59,7 @@
     ],
     "demo": [
         "demo/crm_workflow_rule_demo.xml",
+        "demo/crm_workflow_meeting_demo.xml",
         "demo/crm_workflow_function_demo.xml",
         "demo/crm_workflow_robot_demo.xml",
         "demo/crm_workflow_history_demo.xml",

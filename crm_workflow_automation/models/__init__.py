@@ -1,5 +1,6 @@
 from . import crm_workflow_record_access_mixin
 from . import crm_workflow_run_owner_mixin
+from . import crm_workflow_working_time_mixin
 from . import crm_workflow_rule
 
 # the rule trigger types, each as a further module would add one (this order
@@ -89,3 +90,18 @@ from . import crm_stage
 from . import res_users
 from . import res_company
 from . import ir_model
+
+# meetings of opportunities: the event source, the jobs at a meeting's
+# moments, and the meeting trigger types (one file each)
+from . import calendar_event
+from . import crm_workflow_job_meeting
+from . import crm_workflow_rule_meeting
+from . import crm_workflow_rule_on_meeting_booked
+from . import crm_workflow_rule_on_meeting_rescheduled
+from . import crm_workflow_rule_on_meeting_cancelled
+from . import crm_workflow_rule_on_meeting_before
+from . import crm_workflow_rule_on_meeting_held
+from . import crm_workflow_trigger_meeting
+from . import crm_workflow_trigger_meeting_booked
+from . import crm_workflow_trigger_meeting_held
+from . import crm_workflow_trigger_meeting_cancelled

@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.fields import Datetime
 
 
 class CrmLead(models.Model):
@@ -11,6 +12,39 @@ class CrmLead(models.Model):
         string="Automation runs",
         groups="crm_workflow_automation.group_workflow_user",
     )
+
+    workflow_meeting_id = fields.Many2one(
+        "calendar.event",
+        string="Workflow meeting",
+        compute="_compute_workflow_meeting_id",
+        help="In what a meeting trigger runs (an email template, a field "
+        "update): the meeting that triggered it. Elsewhere the opportunity's "
+        "next meeting, or its last one.",
+    )
+
+    @api.depends("calendar_event_ids.start", "calendar_event_ids.active")
+    @api.depends_context("crm_workflow_meetings")
+    def _compute_workflow_meeting_id(self):
+        told = dict(self.env.context.get("crm_workflow_meetings") or ())
+        others = [lead.id for lead in self if lead.id and lead.id not in told]
+        found = {}
+        if others:
+            Meeting = self.env["calendar.event"].sudo()
+            now = Datetime.now()
+            # the last meeting first, then the next one wins
+            for domain, order in (
+                ([("stop", "<", now)], "start"),
+                ([("stop", ">=", now)], "start desc"),
+            ):
+                for meeting in Meeting.search(
+                    [("opportunity_id", "in", others)] + domain, order=order
+                ):
+                    found[meeting.opportunity_id.id] = meeting.id
+        Meeting = self.env["calendar.event"]
+        for lead in self:
+            lead.workflow_meeting_id = Meeting.browse(
+                told.get(lead.id) or found.get(lead.id)
+            )
 
     def _compute_workflow_run_count(self):
         counts = {}

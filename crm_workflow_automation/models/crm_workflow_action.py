@@ -11,14 +11,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
-from ..runtime.working_time import WORKING_UNITS
 from .choices import unknown_choice_problem
 from .crm_workflow_rule import (
     DATE_UNITS,
-    WORKING_CALENDARS,
     delay_too_long,
     local_eta,
-    working_calendar,
 )
 
 # A record notified one by one up to this batch size; larger batches get one
@@ -28,6 +25,7 @@ NOTIFY_SUMMARY_THRESHOLD = 20
 
 class CrmWorkflowAction(models.Model):
     _name = "crm.workflow.action"
+    _inherit = ["crm.workflow.working.time.mixin"]
     _description = "Workflow Action"
     _order = "sequence, id"
 
@@ -110,19 +108,6 @@ class CrmWorkflowAction(models.Model):
     delay_time_of_day = fields.Float(
         string="Time of day",
         help="Hour in the time zone of the rule's responsible, e.g. 9.5 for 09:30.",
-    )
-    working_calendar = fields.Selection(
-        WORKING_CALENDARS,
-        string="Working schedule",
-        default="company",
-        help="Working hours and days count in the working schedule of the "
-        "company, or in the responsible's (the company's when they have none), "
-        "with its public holidays and leaves.",
-    )
-    working_hours_only = fields.Boolean(
-        string="Only within working hours",
-        help="A due time outside the working hours of the working schedule "
-        "moves to the next working moment.",
     )
     recheck_condition = fields.Boolean(
         string="Check the criteria again before running",
@@ -435,12 +420,9 @@ class CrmWorkflowAction(models.Model):
         """The ``resource.calendar`` of the delay, when it needs one: the
         responsible's is the one of the rule or robot the action belongs to."""
         self.ensure_one()
-        if not (self.working_hours_only or self.delay_unit in WORKING_UNITS):
-            return None
         owner = self._owner()
         user = owner.user_id if "user_id" in owner._fields else self.env.user
-        company = self.company_id or self.env.company
-        return working_calendar(self.working_calendar, user, company)
+        return self._working_calendar_of(self.delay_unit, user, self.company_id)
 
     # ------------------------------------------------------------------
     # execution: one call per action and batch, dispatched by type

@@ -11,6 +11,10 @@ from ..runtime.predicate import compile_domain, static_domain
 INDEXED = {"domain", "is_fallback", "sequence", "rule_id"}
 
 
+# the criteria cache's mark of a domain that depends on the moment
+_OF_THE_MOMENT = object()
+
+
 class CrmWorkflowCondition(models.Model):
     _name = "crm.workflow.condition"
     _description = "Workflow Rule Condition"
@@ -290,20 +294,40 @@ class CrmWorkflowCondition(models.Model):
         key = (Model._name, text, company_id)
         cache = self.env.registry.__dict__.setdefault("_crm_workflow_criteria", {})
         found = cache.get(key)
+        company = [("company_id", "in", (False, company_id))] if company_id else []
+        if found is _OF_THE_MOMENT:
+            return self._criteria_now(Model, company)
         if found is not None:
             return found
         domain = static_domain(text) if text.strip() else ()
-        company = [("company_id", "in", (False, company_id))] if company_id else []
         if domain is None:
-            domain = self._eval_domain()
-            whole = expression.AND([domain, company]) if company else domain
-            return domain, whole, compile_domain(Model, whole)
+            # parsed once: later events go straight to the evaluation
+            cache[key] = _OF_THE_MOMENT
+            return self._criteria_now(Model, company)
         whole = tuple(expression.AND([list(domain), company])) if company else domain
         found = (tuple(domain), whole, compile_domain(Model, whole))
         if len(cache) > 10_000:
             cache.clear()
         cache[key] = found
         return found
+
+    @api.model
+    def _of_the_moment(self, Model, text, company_id):
+        """Whether ``_criteria_of`` (asked first) evaluates these criteria at
+        each event: read from its cache, the text is not parsed again."""
+        if company_id and "company_id" not in Model._fields:
+            company_id = None
+        cache = self.env.registry.__dict__.get("_crm_workflow_criteria", {})
+        return cache.get((Model._name, text, company_id)) is _OF_THE_MOMENT
+
+    def _criteria_now(self, Model, company):
+        """``_criteria_of`` for a domain that depends on the moment."""
+        if self.is_fallback or not self.domain:
+            domain = []
+        else:
+            domain = self._eval_moment_domain()
+        whole = expression.AND([domain, company]) if company else domain
+        return domain, whole, compile_domain(Model, whole)
 
     def _eval_domain(self):
         """The criteria as a domain list (the fallback matches everything)."""
@@ -313,6 +337,10 @@ class CrmWorkflowCondition(models.Model):
         static = static_domain(self.domain)
         if static is not None:
             return list(static)
+        return self._eval_moment_domain()
+
+    def _eval_moment_domain(self):
+        """A domain that reads ``uid``, ``context_today()``..., evaluated now."""
         domain = safe_eval.safe_eval(self.domain, self._domain_eval_context())
         if not isinstance(domain, list | tuple):
             raise ValueError(self.env._("the criteria must be a list of conditions"))

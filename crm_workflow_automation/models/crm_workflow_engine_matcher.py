@@ -11,7 +11,6 @@ from odoo import models
 from odoo.exceptions import MissingError
 from odoo.osv import expression
 
-from ..runtime.predicate import static_domain
 from .crm_workflow_engine import _MISSING, _cache_values, _chain
 
 # Up to this many records, conditions are evaluated on the cached records;
@@ -171,7 +170,9 @@ class CrmWorkflowEngine(models.AbstractModel):
                 )
                 if not domain:
                     return None
-                static = static and static_domain(text) is not None
+                static = static and not Condition._of_the_moment(
+                    Model, text, spec.company_id
+                )
                 criteria.append((whole, compiled))
         if static:
             if len(cache) > 1_000:

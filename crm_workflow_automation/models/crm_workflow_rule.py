@@ -14,6 +14,7 @@ from ..runtime.working_time import (
     WORKING_UNITS,
     add_working_time,
     next_working_moment,
+    working_calendar,  # noqa: F401 (imported from here by the types)
 )
 from .choices import unknown_choice_problem
 
@@ -25,10 +26,6 @@ DATE_UNITS = [
     ("months", "Months"),
     ("work_hours", "Working hours"),
     ("work_days", "Working days"),
-]
-WORKING_CALENDARS = [
-    ("company", "Company's working schedule"),
-    ("responsible", "Responsible's working schedule"),
 ]
 
 
@@ -92,14 +89,6 @@ def local_eta(
     if working_hours_only and calendar:
         eta = next_working_moment(calendar, eta) or eta
     return eta
-
-
-def working_calendar(choice, user, company):
-    """The working schedule a delay counts in: the responsible's when chosen
-    and they have one (Bitrix24's "respect the working hours of the
-    responsible"), else the company's."""
-    calendar = choice == "responsible" and user.resource_calendar_id
-    return calendar or company.resource_calendar_id
 
 
 def _clock_eta(value, amount, unit, tz, time_of_day=None, shift=None):
@@ -174,7 +163,11 @@ class ModelIndex(NamedTuple):
 class CrmWorkflowRule(models.Model):
     _name = "crm.workflow.rule"
     _description = "Workflow Rule"
-    _inherit = ["mail.thread", "crm.workflow.run.owner.mixin"]
+    _inherit = [
+        "mail.thread",
+        "crm.workflow.run.owner.mixin",
+        "crm.workflow.working.time.mixin",
+    ]
     _run_owner_field = "rule_id"
     _order = "sequence, id"
 
@@ -231,19 +224,6 @@ class CrmWorkflowRule(models.Model):
     )
     date_offset_unit = fields.Selection(
         DATE_UNITS, string="Offset unit", default="days"
-    )
-    working_calendar = fields.Selection(
-        WORKING_CALENDARS,
-        string="Working schedule",
-        default="company",
-        help="Working hours and days count in the working schedule of the "
-        "company, or in the responsible's (the company's when they have none), "
-        "with its public holidays and leaves.",
-    )
-    working_hours_only = fields.Boolean(
-        string="Only within working hours",
-        help="A due time outside the working hours of the working schedule "
-        "moves to the next working moment.",
     )
     date_recurrence = fields.Selection(
         [("once", "Once"), ("monthly", "Every month"), ("yearly", "Every year")],

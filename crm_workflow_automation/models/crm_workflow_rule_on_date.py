@@ -15,9 +15,8 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 from odoo.osv import expression
 
-from ..runtime.working_time import WORKING_UNITS
 from .crm_workflow_job import OPEN_STATES
-from .crm_workflow_rule import local_eta, working_calendar
+from .crm_workflow_rule import local_eta
 
 # the rule's settings that reschedule its jobs from scratch
 DATE_KEYS = {
@@ -221,10 +220,9 @@ class CrmWorkflowRule(models.Model):
     def _working_calendar(self):
         """The ``resource.calendar`` of the offset, when it needs one."""
         self.ensure_one()
-        if not (self.working_hours_only or self.date_offset_unit in WORKING_UNITS):
-            return None
-        company = self.company_id or self.env.company
-        return working_calendar(self.working_calendar, self.user_id, company)
+        return self._working_calendar_of(
+            self.date_offset_unit, self.user_id, self.company_id
+        )
 
     def _schedule_date_rule(
         self, records, include_overdue=False, cancel_previous=True, now=None

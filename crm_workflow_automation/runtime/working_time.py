@@ -98,3 +98,11 @@ def add_working_time(calendar, moment, amount, unit):
         return add_working_days(calendar, moment, amount or 0)
     planned = calendar.plan_hours(amount or 0, _aware(moment), compute_leaves=True)
     return _naive_utc(planned) if planned else None
+
+
+def working_calendar(choice, user, company):
+    """The working schedule a delay counts in: the responsible's when chosen
+    and they have one (Bitrix24's "respect the working hours of the
+    responsible"), else the company's."""
+    calendar = choice == "responsible" and user.resource_calendar_id
+    return calendar or company.resource_calendar_id

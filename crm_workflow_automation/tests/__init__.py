@@ -33,4 +33,5 @@ from . import test_manifests_at_start
 from . import test_matcher_memory
 from . import test_working_time
 from . import test_trigger_plugins
+from . import test_meeting_triggers
 from . import test_email_triggers

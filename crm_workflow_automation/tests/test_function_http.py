@@ -182,7 +182,10 @@ class TestFunctionHttp(FunctionCase):
         self.make_function("while True:\n    pass", api_name="spin", time_budget=0.5)
         started = time.monotonic()
         response = self.post("spin", {}, key=self.manager_key)
-        self.assertLess(time.monotonic() - started, 1.5)
+        # stopped, not served until the client gives up; the margin is for a
+        # loaded CI machine (1.57 s seen for a 0.5 s budget with two suites
+        # running at once)
+        self.assertLess(time.monotonic() - started, 5)
         self.assertIn("time budget", self.assert_error(response, 408, "timeout"))
         # the worker goes on serving
         response = self.post(

@@ -1,0 +1,35 @@
+# Copyright 2026 CRM Workflow Automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Stage trigger "Meeting held": the end of a meeting of the opportunity
+passed and it was not cancelled (the meeting's job at its end time,
+``crm_workflow_job_meeting.py``). Meetings booked before the trigger existed
+have no such job."""
+
+from odoo import api, fields, models
+
+
+class CrmWorkflowTrigger(models.Model):
+    _inherit = "crm.workflow.trigger"
+
+    trigger_type = fields.Selection(
+        selection_add=[("meeting_held", "Meeting held")],
+        ondelete={"meeting_held": "cascade"},
+    )
+
+    @api.model
+    def _trigger_events_meeting_held(self):
+        return ("meeting_held",)
+
+    @api.model
+    def _trigger_event_labels_meeting_held(self):
+        return {"meeting_held": self.env._("Meeting held")}
+
+    @api.model
+    def _trigger_icon_meeting_held(self):
+        return "fa-handshake-o"
+
+    def _trigger_fire_meeting_held(self, event):
+        return self._meeting_fire(event)
+
+    def _trigger_check_meeting_held(self):
+        self._check_meeting_trigger()
