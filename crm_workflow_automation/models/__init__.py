@@ -71,6 +71,14 @@ from . import crm_workflow_job_webhook
 from . import crm_workflow_job_robot
 from . import crm_workflow_job_trigger
 from . import crm_workflow_job_attempt
+
+# trigger types that extend the engine or the job queue come after them (they
+# end the "Trigger" and "When" lists)
+from . import crm_workflow_rule_on_email_bounced
+from . import crm_workflow_rule_on_email_not_answered
+from . import crm_workflow_trigger_email_bounced
+from . import crm_workflow_trigger_email_not_answered
+
 from . import crm_workflow_activity_value
 from . import mail_activity
 from . import mail_render_mixin

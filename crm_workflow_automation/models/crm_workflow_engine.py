@@ -225,16 +225,12 @@ def make_message_post():
     def message_post(self, *args, **kw):
         message = message_post.origin(self, *args, **kw)
         index = _index(self)
-        if (
-            index
-            and self._ids
-            and (
-                "message_received" in index.rules
-                or "message_sent" in index.rules
-                or index.stage
-            )
-        ):
-            self.env["crm.workflow.engine"]._on_message(self, message, index)
+        if index and self._ids:
+            engine = self.env["crm.workflow.engine"]
+            if index.stage or any(
+                kind in index.rules for kind in engine._message_event_kinds()
+            ):
+                engine._on_message(self, message, index)
         return message
 
     return message_post
@@ -447,21 +443,36 @@ class CrmWorkflowEngine(models.AbstractModel):
         if index.stage:
             self._stage_created(records, index.stage)
 
+    @api.model
+    def _message_event_kinds(self):
+        """The event kinds whose source is a message posted on a chatter: a
+        model with a running rule of one of them has its posts looked at. A
+        trigger type that watches messages itself adds its kind."""
+        return ("message_received", "message_sent")
+
     def _on_message(self, records, message, index):
-        """Incoming and outgoing emails, as base_automation tells them apart:
-        no author or a customer author is an email received."""
+        """Incoming and outgoing emails (``_message_kind``)."""
+        kind = self._message_kind(message)
+        if kind:
+            self._emit(kind, records._name, records._ids, {"message_id": message.id})
+
+    @api.model
+    def _message_kind(self, message):
+        """The kind of a message posted on a chatter: "message_received",
+        "message_sent", or None for a note or a notification. As
+        base_automation tells them apart: no author or a customer author is an
+        email received."""
         message_sudo = message.sudo().with_context(active_test=False)
         if message_sudo.is_internal or message_sudo.subtype_id.internal:
-            return
+            return None
         if message_sudo.message_type in (
             "notification",
             "auto_comment",
             "user_notification",
         ):
-            return
+            return None
         received = not message_sudo.author_id or message_sudo.author_id.partner_share
-        kind = "message_received" if received else "message_sent"
-        self._emit(kind, records._name, records._ids, {"message_id": message.id})
+        return "message_received" if received else "message_sent"
 
     @api.model
     def _on_activity_done(self, done):

@@ -49,8 +49,15 @@ class CrmWorkflowJob(models.Model):
         jobs = self.sorted("id")._drop_gone(outcome)
         idle = jobs.filtered(lambda j: not j.trigger_id.active)
         outcome.cancel(idle, self.env._("The trigger was archived."))
+        jobs -= idle
+        # a type with jobs of its own (a wait) runs them
+        # (``_trigger_run_jobs_<type>``)
+        own = jobs.filtered(lambda j: j.trigger_id._trigger_hook("run_jobs"))
+        for trigger in own.trigger_id:
+            mine = own.filtered(lambda j, t=trigger: j.trigger_id == t)
+            trigger._trigger_hook("run_jobs")(mine, outcome)
         batches, current, owner = [], {}, {}
-        for job in jobs - idle:
+        for job in jobs - own:
             tid = job.trigger_id.id
             if owner.get(job.res_id, tid) != tid:
                 batches.extend(current.values())
