@@ -14,6 +14,8 @@ ADDON_DEPS_DIR := $(CURDIR)/.addons-deps
 comma := ,
 ADDON_LIST := $(subst $(eval) ,$(comma),$(strip $(ADDONS)))
 TEST_DB ?= crm_workflow_test
+# make test runs pytest on this copy of TEST_DB while Odoo's runner runs on TEST_DB
+PYTEST_DB ?= $(TEST_DB)_pytest
 DEMO_DB ?= crm_workflow_demo
 DEMO_PORT ?= 8069
 # Odoo's HTTP server in make test-odoo (the browser tours need it)
@@ -29,11 +31,11 @@ SCREENS_DB ?= crm_workflow_screens
 SCREENS_PORT ?= 8075
 export PYTHON BASE_PYTHON
 
-.PHONY: help setup clean-setup check-odoo pg addon-deps test-deps lint-deps browser test-db lint i18n-check i18n-export test test-odoo test-upgrade pytest demo screenshots readme bench bench-jobs clean
+.PHONY: help setup clean-setup check-odoo pg addon-deps test-deps lint-deps browser test-db pytest-db lint i18n-check i18n-export test test-odoo test-upgrade pytest demo screenshots readme bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
-	@echo "make test        fresh test database, lint, translation checks, pytest"
+	@echo "make test        fresh test database, lint, translation checks, then Odoo's runner and pytest side by side"
 	@echo "make pytest      pytest only, on the existing test database $(TEST_DB)"
 	@echo "make lint        OCA's pre-commit hooks (pylint-odoo, oca-checks-odoo-module, ruff...) on every file git tracks"
 	@echo "make test-odoo   the same tests with Odoo's own runner (--test-enable), browser tours included (HTTP_PORT=$(HTTP_PORT))"
@@ -78,6 +80,11 @@ browser:
 test-db: check-odoo addon-deps pg
 	@MODULES=$(ADDON_LIST) tools/create_db.sh $(TEST_DB)
 
+# a copy of the test database (and of its filestore) for pytest, which make
+# test runs beside Odoo's runner
+pytest-db: check-odoo pg
+	@tools/copy_db.sh $(TEST_DB) $(PYTEST_DB)
+
 # the lint tools alone (make test installs them with test-deps): no Odoo needed
 lint-deps:
 	@$(PYTHON) -c "import pre_commit, pre_commit_hooks, oca_pre_commit_hooks, pylint_odoo, ruff" 2>/dev/null \
@@ -115,7 +122,11 @@ test-odoo: check-odoo addon-deps browser
 		>"$$log" 2>&1 </dev/null; rc=$$?; \
 	grep -E "odoo.tests.(result|stats)|ERROR|FAIL" "$$log"; echo "full log: $$log"; exit $$rc
 
-test: test-deps browser test-db lint i18n-check test-odoo pytest
+# Odoo's runner (make test-odoo) on TEST_DB and pytest (make pytest) on its
+# copy PYTEST_DB at the same time; Odoo's runner's lines first, then pytest's
+# whole output, its summary last (tools/test_parallel.sh)
+test: test-deps browser test-db pytest-db lint i18n-check
+	@MAKE="$(MAKE)" tools/test_parallel.sh $(PYTEST_DB)
 
 # An older version (UPGRADE_FROM) upgraded to the working tree: nothing lost,
 # demo data loaded, the jobs left open run (tools/test_upgrade.sh)
@@ -154,4 +165,5 @@ bench-jobs: check-odoo pg
 
 clean:
 	-dropdb --if-exists $(TEST_DB)
+	-dropdb --if-exists $(PYTEST_DB)
 	-dropdb --if-exists $(UPGRADE_DB)
