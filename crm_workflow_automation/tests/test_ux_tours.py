@@ -2,12 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Browser tours (headless Chromium) of a new user's first steps: a Big Deal
 Alert made in the rule form fires on a lead, "Why did it (not) fire?" on a
-lead, a function's Test button. Skipped under pytest-odoo (no HTTP server):
+lead, a function's Test button, a meeting booked from an opportunity
+confirmed in its chatter. Skipped under pytest-odoo (no HTTP server):
 ``make test-odoo`` runs them."""
 
 import unittest
 
 import odoo
+from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -103,3 +105,76 @@ class TestFunctionTestTour(TourCase):
             "crm_workflow_automation_function_test",
             login=self.admin.login,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestMeetingTour(TourCase):
+    def test_meeting_booked_from_the_opportunity_confirms_in_the_chatter(self):
+        template = self.env["mail.template"].create(
+            {
+                "name": "Meeting confirmation (tour)",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "subject": "Your appointment: "
+                "{{ object.workflow_meeting_id.name or object.name }}",
+                "body_html": "<p>Your appointment "
+                "<t t-out=\"object.workflow_meeting_id.name or ''\"/> is booked.</p>",
+            }
+        )
+        rule = self.env["crm.workflow.rule"].create(
+            {
+                "name": "Meeting booked: confirm to the customer",
+                "trigger": "on_meeting_booked",
+                "condition_ids": [
+                    Command.create(
+                        {
+                            "name": "All opportunities",
+                            "domain": "[]",
+                            "action_ids": [
+                                Command.create(
+                                    {
+                                        "action_type": "email",
+                                        "mail_template_id": template.id,
+                                        "email_recipients": "customer",
+                                    }
+                                )
+                            ],
+                        }
+                    )
+                ],
+            }
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Customer", "email": "tour.customer@example.com"}
+        )
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Office chairs (tour)",
+                "type": "opportunity",
+                "partner_id": customer.id,
+                "user_id": self.admin.id,
+            }
+        )
+        self.start_tour(
+            f"/odoo/crm/{lead.id}",
+            "crm_workflow_automation_meeting_booked",
+            login=self.admin.login,
+        )
+        meeting = self.env["calendar.event"].search([("name", "=", "Tour site visit")])
+        self.assertEqual(len(meeting), 1)
+        self.assertEqual(meeting.opportunity_id, lead)
+        message = self.env["mail.message"].search(
+            [
+                ("model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+                ("subject", "=", "Your appointment: Tour site visit"),
+            ]
+        )
+        self.assertEqual(len(message), 1, "the confirmation is on the opportunity")
+        runs = self.env["crm.workflow.run"].search(
+            [
+                ("rule_id", "=", rule.id),
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "=", lead.id),
+            ]
+        )
+        self.assertEqual(runs.mapped("state"), ["done"])
