@@ -88,6 +88,26 @@ class CrmWorkflowTrigger(models.Model):
             labels.update(hook() if hook else {})
         return labels
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        triggers = super().create(vals_list)
+        for trigger, vals in zip(triggers, vals_list, strict=True):
+            trigger._trigger_saved(vals)
+        return triggers
+
+    def write(self, vals):
+        res = super().write(vals)
+        for trigger in self:
+            trigger._trigger_saved(vals)
+        return res
+
+    def _trigger_saved(self, vals):
+        """After a create or write: the type queues or cancels its own jobs
+        (``_trigger_saved_<type>``), as a rule's type does."""
+        hook = self._trigger_hook("saved")
+        if hook:
+            hook(vals)
+
     def _trigger_icon(self):
         hook = self._trigger_hook("icon")
         return hook() if hook else "fa-bolt"

@@ -33,3 +33,17 @@ class CrmWorkflowTrigger(models.Model):
 
     def _trigger_check_meeting_held(self):
         self._check_meeting_trigger()
+
+    def _trigger_saved_meeting_held(self, vals):
+        """The meetings booked before the trigger existed get their "held"
+        job too (one job per meeting serves every listener)."""
+        if not self.active or not {"active", "trigger_type", "stage_id"} & set(vals):
+            return
+        self.env["crm.workflow.job"]._meeting_jobs_sync(
+            self.env["crm.workflow.rule"]._upcoming_meetings(),
+            rules=self.env["crm.workflow.rule"],
+            held=True,
+            reason=self.env._(
+                "The trigger's settings changed; the job was rescheduled."
+            ),
+        )

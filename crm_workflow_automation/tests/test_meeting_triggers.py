@@ -359,6 +359,17 @@ class TestMeetingStageTriggers(MeetingCase):
             trap.run(at=meeting.stop + timedelta(minutes=1))
         self.assertEqual(self.read_back(lead).stage_id, self.s3)
 
+    def test_held_trigger_made_after_the_booking_still_moves(self):
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            meeting = self.booked(lead, in_hours=1)
+            # booked while nobody listened: no job yet
+            trap.assert_enqueued(count=0)
+            self.trigger(self.s3, "meeting_held")
+            trap.assert_enqueued(count=1)
+            trap.run(at=meeting.stop + timedelta(minutes=1))
+        self.assertEqual(self.read_back(lead).stage_id, self.s3)
+
     def test_meeting_filter_of_a_stage_trigger(self):
         self.trigger(
             self.s2, "meeting_booked", meeting_domain="[('name', 'ilike', 'demo')]"
