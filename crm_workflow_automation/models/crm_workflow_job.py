@@ -437,3 +437,19 @@ class CrmWorkflowJob(models.Model):
             res_model=res_model,
             res_ids=res_ids,
         )
+
+    @api.model
+    def _next_open(self, record, job_type="rule", rule=None):
+        """The earliest open job of ``job_type`` for ``record``: of ``rule``,
+        or of no rule (a meeting's "held" job). For "Why (not)?"."""
+        return self.sudo().search(
+            [
+                ("job_type", "=", job_type),
+                ("rule_id", "=", rule.id if rule else False),
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("state", "in", list(OPEN_STATES)),
+            ],
+            order="eta",
+            limit=1,
+        )

@@ -107,21 +107,11 @@ class CrmWorkflowRule(models.Model):
         """("Why (not)?") When the rule's next job for ``record`` is due (the
         meeting's "held" job with ``held``)."""
         self.ensure_one()
-        job = (
-            self.env["crm.workflow.job"]
-            .sudo()
-            .search(
-                [
-                    ("job_type", "=", "meeting" if held else "rule"),
-                    ("rule_id", "=", False if held else self.id),
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                    ("state", "in", ("pending", "failed")),
-                ],
-                order="eta",
-                limit=1,
-            )
-        )
+        Job = self.env["crm.workflow.job"]
+        if held:
+            job = Job._next_open(record, job_type="meeting")
+        else:
+            job = Job._next_open(record, rule=self)
         if job:
             return "yes", self.env._(
                 "Trigger: %(trigger)s; scheduled for %(date)s.",

@@ -15,7 +15,6 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 from odoo.osv import expression
 
-from .crm_workflow_job import OPEN_STATES
 from .crm_workflow_rule import local_eta
 
 # the rule's settings that reschedule its jobs from scratch
@@ -96,20 +95,7 @@ class CrmWorkflowRule(models.Model):
                 trigger=label,
                 field=self.date_field_id.field_description,
             )
-        job = (
-            self.env["crm.workflow.job"]
-            .sudo()
-            .search(
-                [
-                    ("rule_id", "=", self.id),
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                    ("state", "in", list(OPEN_STATES)),
-                ],
-                order="eta",
-                limit=1,
-            )
-        )
+        job = self.env["crm.workflow.job"]._next_open(record, rule=self)
         if job:
             return "yes", self.env._(
                 "Trigger: %(trigger)s; scheduled for %(date)s.",
