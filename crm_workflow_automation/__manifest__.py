@@ -55,6 +55,8 @@
         "views/crm_team_views.xml",
         "views/crm_lead_views.xml",
         "wizard/crm_workflow_explain_views.xml",
+        "wizard/crm_workflow_export_views.xml",
+        "wizard/crm_workflow_import_views.xml",
         "views/crm_workflow_automation_menus.xml",
     ],
     "demo": [

@@ -183,6 +183,12 @@ class CrmWorkflowAction(models.Model):
         (extension point: a type that runs code adds its field)."""
         return ()
 
+    def _secret_fields(self):
+        """Fields holding credentials of other systems, never exported (a
+        type that keeps a secret adds its field): all of them on an empty
+        recordset, those its type uses on one action."""
+        return ()
+
     @api.model
     def _check_vals_before_save(self, vals):
         """Before the database sees them: values that the database or the ORM

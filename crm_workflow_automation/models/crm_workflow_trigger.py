@@ -56,6 +56,12 @@ class CrmWorkflowTrigger(models.Model):
             if checker:
                 checker()
 
+    def _secret_fields(self):
+        """Fields holding credentials, never exported (a type that keeps a
+        secret adds its field): all of them on an empty recordset, those its
+        type uses on one trigger."""
+        return ()
+
     # ------------------------------------------------------------------
     # the engine's side: which records of an event fire the trigger
     # ------------------------------------------------------------------
