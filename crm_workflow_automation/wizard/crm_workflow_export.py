@@ -92,6 +92,7 @@ class ModuleExport:
         )
         self._field_cache = {}
         self._upstream_cache = {}
+        self._referenced_cache = {}
         self._selection_modules = {}
 
     # -- what is exported of a model ---------------------------------------
@@ -107,14 +108,16 @@ class ModuleExport:
         return names
 
     def _fields(self, model):
-        """[(name, field)] exported of ``model``, sorted ("name" first), and
-        the secret fields left out."""
+        """The fields of ``model``: [(name, field, base field)] exported,
+        sorted ("name" first); [(name, field)] secret, left out; and
+        [(name, field)] the user may not read, left out too."""
         if model in self._field_cache:
             return self._field_cache[model]
         Model = self.env[model]
         secret = self._secret_names(Model.browse())
+        # a field the user may not read is not exported (not read with sudo)
         delegated = set(Model._inherits.values())
-        kept, secrets, relations = [], [], set()
+        kept, secrets, hidden, relations = [], [], [], set()
         for name, field in sorted(Model._fields.items()):
             base = field
             if field.inherited:
@@ -135,6 +138,10 @@ class ModuleExport:
                 continue
             if not (base.copy or base.required):
                 continue
+            if field.groups and not self.env.user.has_groups(field.groups):
+                # e.g. Python code, for Workflow Developers only
+                hidden.append((name, field))
+                continue
             if field.type == "many2many":
                 # two fields on one table are one relation, both ways
                 if field.relation in relations:
@@ -142,8 +149,8 @@ class ModuleExport:
                 relations.add(field.relation)
             kept.append((name, field, base))
         kept.sort(key=lambda item: (item[0] != "name", item[0]))
-        self._field_cache[model] = (kept, secrets)
-        return kept, secrets
+        self._field_cache[model] = (kept, secrets, hidden)
+        return kept, secrets, hidden
 
     def _owned(self, field):
         """Whether a one2many holds parts of its record (a duplicate copies
@@ -161,23 +168,23 @@ class ModuleExport:
         if key in self.nodes:
             return self.nodes[key]
         node = self.nodes[key] = Node(record, parent, inverse)
-        kept, secrets = self._fields(record._name)
+        kept, secrets, hidden = self._fields(record._name)
+        for name, field in hidden:
+            if record.sudo()[name]:
+                self.skipped.add(
+                    self.env._(
+                        "%(record)s: %(field)s (you may not read it)",
+                        record=record.display_name,
+                        field=field.string,
+                    )
+                )
         used = self._secret_names(record)
         filled = [f for name, f in secrets if name in used and record.sudo()[name]]
         if filled:
             self.secrets.append((node, [f.string for f in filled]))
         defaults = record.default_get([name for name, __, __ in kept])
         for name, field, base in kept:
-            if name == inverse:
-                continue
-            if field.type == "one2many":
-                if self._owned(base):
-                    parts = [
-                        self._node(part, node, base.inverse_name)
-                        for part in record[name]
-                    ]
-                    if parts:
-                        node.parts.append((name, parts))
+            if name == inverse or field.type == "one2many":
                 continue
             value = record[name]
             default = defaults.get(name)
@@ -198,6 +205,15 @@ class ModuleExport:
             elif default and not value:
                 # empty where a new record would not be
                 node.values.append((name, "eval", "False"))
+        # the parts after the values: a part may point to a record that the
+        # values brought in (an argument line to its function's argument)
+        for name, field, base in kept:
+            if field.type == "one2many" and self._owned(base):
+                parts = [
+                    self._node(part, node, base.inverse_name) for part in record[name]
+                ]
+                if parts:
+                    node.parts.append((name, parts))
         return node
 
     def _value(self, node, name, field, value):
@@ -381,15 +397,17 @@ class ModuleExport:
     # -- writing ---------------------------------------------------------
 
     def _mark_inline(self):
-        """A part with no parts of its own, that nothing else refers to, is
-        written in its parent's create (an action checks its arguments when
-        it is created); the others are records of their own, after it."""
-        referenced = {t for n in self.nodes.values() for t in n.needs}
+        """A part that no other model points to (a function call's argument
+        line) is a line of its parent, written in its create: an action
+        checks its lines when it is created. A part that other models point
+        to (an action: its jobs and runs; a function's argument) keeps an
+        external id of its own, so that an import over an earlier one
+        updates it in place; it comes after its parent."""
         for node in self.nodes.values():
             node.inline = bool(
                 node.parent
                 and not node.parts
-                and node not in referenced
+                and not self._referenced(node.model)
                 and not any(
                     kind == "reference"
                     or isinstance(payload, list)
@@ -397,6 +415,17 @@ class ModuleExport:
                     for __, kind, payload in node.values
                 )
             )
+
+    def _referenced(self, model):
+        """Whether a many2one of another model points to ``model``."""
+        if model not in self._referenced_cache:
+            self._referenced_cache[model] = any(
+                field.type == "many2one" and field.comodel_name == model
+                for other in self.env.registry.models.values()
+                if other._name != model and not other._transient
+                for field in other._fields.values()
+            )
+        return self._referenced_cache[model]
 
     @staticmethod
     def _ref(target):
@@ -576,7 +605,7 @@ class ModuleExport:
         to_fill = sorted(
             self.env._(
                 "%(record)s (%(model)s, %(xmlid)s): %(fields)s",
-                record=node.record.display_name,
+                record=self._label(node),
                 model=node.record._description,
                 xmlid=f"{self.module}.{node.xmlid}",
                 fields=", ".join(labels),
@@ -601,7 +630,7 @@ class ModuleExport:
                 [
                     {
                         "xmlid": f"{self.module}.{node.xmlid}",
-                        "record": node.record.display_name,
+                        "record": self._label(node),
                         "fields": labels,
                     }
                     for node, labels in sorted(self.secrets, key=lambda s: s[0].xmlid)
@@ -613,6 +642,16 @@ class ModuleExport:
         )
         files["README.md"] = self._readme(title, to_fill)
         return files, to_fill
+
+    def _label(self, node):
+        """A record's name with the names of what it belongs to: an action
+        is named after its rule (“Push leads › Push”)."""
+        names = []
+        while node:
+            if node.record.display_name:
+                names.insert(0, node.record.display_name)
+            node = node.parent
+        return " › ".join(names)
 
     def _readme(self, title, to_fill):
         _ = self.env._
@@ -698,6 +737,7 @@ class CrmWorkflowExport(models.TransientModel):
     file = fields.Binary(string="Module", readonly=True, attachment=False)
     filename = fields.Char(readonly=True)
     to_fill_in = fields.Text(string="To fill in after the import", readonly=True)
+    not_exported = fields.Text(readonly=True)
 
     @api.model
     def default_get(self, fields_list):
@@ -751,11 +791,12 @@ class CrmWorkflowExport(models.TransientModel):
         export = ModuleExport(self.env, self.module_name)
         for records in selected:
             export.add(records)
-        return export.build(self.module_title)
+        files, to_fill = export.build(self.module_title)
+        return files, to_fill, sorted(export.skipped)
 
     def action_export(self):
         self.ensure_one()
-        files, to_fill = self._build()
+        files, to_fill, skipped = self._build()
         self.write(
             {
                 "state": "done",
@@ -763,6 +804,7 @@ class CrmWorkflowExport(models.TransientModel):
                 "filename": f"{self.module_name}.zip",
                 "to_fill_in": "\n".join(to_fill)
                 or self.env._("Nothing: no secret was left out."),
+                "not_exported": "\n".join(skipped),
             }
         )
         return {

@@ -190,7 +190,7 @@ class CrmWorkflowImport(models.TransientModel):
                 "state": "done",
                 "module_name": name,
                 "summary": self._summary(name, removed),
-                "to_fill_in": self._to_fill_in(name, module.files),
+                "to_fill_in": self._to_fill_in(module.files),
             }
         )
         return {
@@ -255,21 +255,18 @@ class CrmWorkflowImport(models.TransientModel):
             )
         return "\n".join(lines)
 
-    def _to_fill_in(self, module, files):
-        """What the export left out, from its to_fill_in.json: the records
-        as they are named here."""
+    def _to_fill_in(self, files):
+        """What the export left out, from its to_fill_in.json."""
         try:
             items = json.loads(files.get("to_fill_in.json") or b"[]")
         except ValueError:
             items = []
         lines = []
         for item in items if isinstance(items, list) else []:
-            record = self.env.ref(item.get("xmlid", ""), raise_if_not_found=False)
-            name = record.display_name if record else item.get("record")
             lines.append(
                 self.env._(
                     "%(record)s: %(fields)s",
-                    record=name,
+                    record=item.get("record"),
                     fields=", ".join(item.get("fields", [])),
                 )
             )
