@@ -41,7 +41,9 @@ class ExportCase(StageCase):
                 "model_id": cls.env["ir.model"]._get_id("crm.lead"),
                 "code": "records.write({'description': args['size']})\n",
                 "argument_ids": [
-                    Command.create({"name": "size", "arg_type": "char", "required": True})
+                    Command.create(
+                        {"name": "size", "arg_type": "char", "required": True}
+                    )
                 ],
             }
         )
@@ -59,7 +61,10 @@ class ExportCase(StageCase):
                             "mail_template_id": cls.template.id,
                             "email_recipients": "customer",
                         },
-                        {"action_type": "add_tags", "tag_ids": [Command.set(cls.tag.ids)]},
+                        {
+                            "action_type": "add_tags",
+                            "tag_ids": [Command.set(cls.tag.ids)],
+                        },
                         {
                             "action_type": "function",
                             "function_id": cls.function.id,
@@ -73,7 +78,11 @@ class ExportCase(StageCase):
                             ],
                         },
                         cls.set_priority("2")
-                        | {"timing": "scheduled", "delay_amount": 2, "delay_unit": "days"},
+                        | {
+                            "timing": "scheduled",
+                            "delay_amount": 2,
+                            "delay_unit": "days",
+                        },
                     ],
                 },
                 {"name": "Other", "is_fallback": True, "actions": []},
@@ -124,7 +133,10 @@ class ExportCase(StageCase):
                 {
                     "module_name": name,
                     "module_title": "Export tests",
-                    **{key: [Command.set(records.ids)] for key, records in selection.items()},
+                    **{
+                        key: [Command.set(records.ids)]
+                        for key, records in selection.items()
+                    },
                 }
             )
         )
@@ -179,7 +191,8 @@ class TestExport(ExportCase):
         self.assertEqual(len(records["crm.workflow.trigger"]), 1)
         order = manifest["data"]
         self.assertLess(
-            order.index("data/mail_template.xml"), order.index("data/crm_workflow_rule.xml")
+            order.index("data/mail_template.xml"),
+            order.index("data/crm_workflow_rule.xml"),
         )
         self.assertLess(
             order.index("data/crm_workflow_function.xml"),
@@ -188,7 +201,9 @@ class TestExport(ExportCase):
         rules = files[f"{MODULE}/data/crm_workflow_rule.xml"].decode()
         # a stage of the test pipeline has no external id: found by name
         robots = files[f"{MODULE}/data/crm_workflow_robot.xml"].decode()
-        self.assertIn("search=\"[('name', '=', 'P Documents'), ('team_id.name', '=',", robots)
+        self.assertIn(
+            "search=\"[('name', '=', 'P Documents'), ('team_id.name', '=',", robots
+        )
         self.assertIn('ref="mail.mail_activity_data_todo"', robots)
         self.assertIn("[('expected_revenue', '&gt;', 1000)]", rules)
         self.assertIn("search=\"[('login', '=', 'cwa_sales_manager')]\"", rules)
@@ -298,9 +313,12 @@ class TestImport(ExportCase):
         self.assertEqual(tags.tag_ids.name, "VIP (export tests)")
         self.assertEqual(call.function_id.api_name, "export_tests_note_size")
         self.assertEqual(call.function_argument_ids.value, "big")
-        self.assertEqual(call.function_argument_ids.argument_id, call.function_id.argument_ids)
         self.assertEqual(
-            (later.timing, later.delay_amount, later.delay_unit), ("scheduled", 2, "days")
+            call.function_argument_ids.argument_id, call.function_id.argument_ids
+        )
+        self.assertEqual(
+            (later.timing, later.delay_amount, later.delay_unit),
+            ("scheduled", 2, "days"),
         )
         self.assertEqual(later.update_selection_value.value, "2")
         webhook = Rule.search([("name", "=", "Tell the ERP (export tests)")]).action_ids
@@ -330,7 +348,8 @@ class TestImport(ExportCase):
         self.assertEqual(robot.team_id, self.team)
         self.move(lead, self.s2)
         self.assertEqual(
-            lead.activity_ids.mapped("summary"), ["Collect the documents (export tests)"]
+            lead.activity_ids.mapped("summary"),
+            ["Collect the documents (export tests)"],
         )
         trigger = self.env["crm.workflow.trigger"].search(
             [("name", "=", "Paid (export tests)")]
@@ -363,9 +382,7 @@ class TestImport(ExportCase):
         again = self.export(
             rule_ids=rule,
         )
-        self.assertIn(
-            f"{MODULE}/data/crm_workflow_rule.xml", self.files(again)
-        )
+        self.assertIn(f"{MODULE}/data/crm_workflow_rule.xml", self.files(again))
 
     def test_failed_import_leaves_nothing(self):
         files = {
@@ -412,7 +429,11 @@ class TestImport(ExportCase):
 
     def test_import_refuses_what_is_not_workflow_automation(self):
         manifest = repr(
-            {"name": "x", "depends": ["crm_workflow_automation"], "data": ["data/x.xml"]}
+            {
+                "name": "x",
+                "depends": ["crm_workflow_automation"],
+                "data": ["data/x.xml"],
+            }
         )
         users = (
             '<odoo><record id="evil" model="res.users">'
@@ -436,7 +457,10 @@ class TestImport(ExportCase):
             MODULE,
             {
                 "__manifest__.py": repr(
-                    {"depends": ["crm_workflow_automation", "no_such_module"], "data": []}
+                    {
+                        "depends": ["crm_workflow_automation", "no_such_module"],
+                        "data": [],
+                    }
                 )
             },
         )

@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Workflow Automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""The exported module installed as an add-on on another database. Pytest
-only: it installs the module with a second Odoo process
+"""The exported module installed as an add-on on another database.
+This test is pytest only: it installs the module with a second Odoo process
 (``python3 -m odoo -i <module> --addons-path=...:<tmpdir>``) on a copy of
 the test database, and runs the rules there with ``odoo shell``; Odoo's own
 runner, inside its transaction and its registry, cannot start another
@@ -24,6 +24,21 @@ from odoo.tests import TransactionCase, tagged
 from . import faults
 
 MODULE = "cwa_export_other_db"
+XMLID = f"{MODULE}.crm_workflow_rule_welcome_other_db"
+SHELL = """
+Rule = env["crm.workflow.rule"]
+Rule.search([("name", "!=", "Welcome (other db)")]).write({"active": False})
+lead = env["crm.lead"].create(
+    {"name": "Other db order", "type": "opportunity", "email_from": "c@example.com"}
+)
+mail = env["mail.mail"].search([("res_id", "=", lead.id), ("model", "=", "crm.lead")])
+print("MAIL", mail.subject)
+print("TAGS", lead.tag_ids.mapped("name"))
+lead.stage_id = env.ref("crm.stage_lead2")
+print("TASKS", lead.activity_ids.mapped("summary"))
+print("RULE", env.ref("XMLID").name)
+env.cr.rollback()
+"""
 
 
 @tagged("post_install", "-at_install")
@@ -111,29 +126,11 @@ class TestExportToAnotherDatabase(TransactionCase):
                     timeout=600,
                 )
                 self.assertEqual(install.returncode, 0, install.stderr[-3000:])
-                out = faults.odoo_shell(
-                    target,
-                    """
-                    env["crm.workflow.rule"].search([("name", "!=", "Welcome (other db)")]).write({"active": False})
-                    lead = env["crm.lead"].create({
-                        "name": "Other db order",
-                        "type": "opportunity",
-                        "email_from": "carla@example.com",
-                    })
-                    mail = env["mail.mail"].search([("res_id", "=", lead.id), ("model", "=", "crm.lead")])
-                    print("MAIL", mail.subject)
-                    print("TAGS", lead.tag_ids.mapped("name"))
-                    lead.stage_id = env.ref("crm.stage_lead2")
-                    print("TASKS", lead.activity_ids.mapped("summary"))
-                    print("XMLID", env.ref("%s.%s").name)
-                    env.cr.rollback()
-                    """
-                    % (MODULE, "crm_workflow_rule_welcome_other_db"),
-                )
+                out = faults.odoo_shell(target, SHELL.replace("XMLID", XMLID))
             finally:
                 faults.drop_database(target)
         print(f"EXPORT other database: {time.monotonic() - started:.1f} s")
         self.assertIn("MAIL Welcome Other db order", out)
         self.assertIn("TAGS ['Imported (other db)']", out)
         self.assertIn("TASKS ['Call them (other db)']", out)
-        self.assertIn("XMLID Welcome (other db)", out)
+        self.assertIn("RULE Welcome (other db)", out)

@@ -101,7 +101,7 @@ class ModuleExport:
         """The secret fields of a model (``records`` empty) or those that one
         record uses (its own or its delegate's: a robot's action)."""
         names = set()
-        for model, delegate in ((records._name, None), *records._inherits.items()):
+        for delegate in (None, *records._inherits.values()):
             target = records[delegate] if delegate else records
             hook = getattr(target, "_secret_fields", None)
             names |= set(hook() if hook else ())
@@ -168,7 +168,28 @@ class ModuleExport:
         if key in self.nodes:
             return self.nodes[key]
         node = self.nodes[key] = Node(record, parent, inverse)
-        kept, secrets, hidden = self._fields(record._name)
+        self._note_left_out(node)
+        kept = self._fields(record._name)[0]
+        defaults = record.default_get([name for name, __, __ in kept])
+        for name, field, __ in kept:
+            if name != inverse and field.type != "one2many":
+                self._field_value(node, name, field, defaults.get(name))
+        # the parts after the values: a part may point to a record that the
+        # values brought in (an argument line to its function's argument)
+        for name, field, base in kept:
+            if field.type == "one2many" and self._owned(base):
+                parts = [
+                    self._node(part, node, base.inverse_name) for part in record[name]
+                ]
+                if parts:
+                    node.parts.append((name, parts))
+        return node
+
+    def _note_left_out(self, node):
+        """The secrets a record uses (to fill in) and the fields its user
+        may not read (not exported)."""
+        record = node.record
+        __, secrets, hidden = self._fields(record._name)
         for name, field in hidden:
             if record.sudo()[name]:
                 self.skipped.add(
@@ -182,39 +203,28 @@ class ModuleExport:
         filled = [f for name, f in secrets if name in used and record.sudo()[name]]
         if filled:
             self.secrets.append((node, [f.string for f in filled]))
-        defaults = record.default_get([name for name, __, __ in kept])
-        for name, field, base in kept:
-            if name == inverse or field.type == "one2many":
-                continue
-            value = record[name]
-            default = defaults.get(name)
-            if field.type == "boolean":
-                if bool(value) != bool(default):
-                    node.values.append((name, "eval", repr(bool(value))))
-            elif field.type in ("many2one", "many2many", "reference"):
-                if value:
-                    self._value(node, name, field, value)
-                elif default:
-                    empty = "[Command.clear()]" if field.type == "many2many" else "False"
-                    node.values.append((name, "eval", empty))
-            elif value != (default if default is not None else False) and (
-                value or default
-            ):
-                # a value of its own: what a new record would not have
+
+    def _field_value(self, node, name, field, default):
+        """A field's value, when it is not what a new record would have."""
+        value = node.record[name]
+        if field.type == "boolean":
+            if bool(value) != bool(default):
+                node.values.append((name, "eval", repr(bool(value))))
+        elif field.type in ("many2one", "many2many", "reference"):
+            if value:
                 self._value(node, name, field, value)
-            elif default and not value:
-                # empty where a new record would not be
-                node.values.append((name, "eval", "False"))
-        # the parts after the values: a part may point to a record that the
-        # values brought in (an argument line to its function's argument)
-        for name, field, base in kept:
-            if field.type == "one2many" and self._owned(base):
-                parts = [
-                    self._node(part, node, base.inverse_name) for part in record[name]
-                ]
-                if parts:
-                    node.parts.append((name, parts))
-        return node
+            elif default:
+                empty = "[Command.clear()]" if field.type == "many2many" else "False"
+                node.values.append((name, "eval", empty))
+        elif field.type in ("integer", "float", "monetary"):
+            if value != (default or 0):
+                self._value(node, name, field, value)
+        elif value:
+            if value != default:
+                self._value(node, name, field, value)
+        elif default:
+            # empty where a new record would not be
+            node.values.append((name, "eval", "False"))
 
     def _value(self, node, name, field, value):
         if field.type in ("many2one", "many2many"):
@@ -261,9 +271,7 @@ class ModuleExport:
             modules = sorted(
                 self.env["ir.model.data"]
                 .sudo()
-                .search(
-                    [("model", "=", option._name), ("res_id", "in", option.ids)]
-                )
+                .search([("model", "=", option._name), ("res_id", "in", option.ids)])
                 .mapped("module")
             )
             self._selection_modules[key] = modules[:1]
@@ -282,7 +290,9 @@ class ModuleExport:
                 order="module, name",
             )
         )
-        rows = [r for r in data if r.module in self.installed and r.module != self.module]
+        rows = [
+            r for r in data if r.module in self.installed and r.module != self.module
+        ]
         return min(rows, key=lambda r: len(self._upstream(r.module)), default=None)
 
     def _upstream(self, name):
@@ -369,9 +379,7 @@ class ModuleExport:
             own = [r.name for r in rows if r.module == self.module]
             real = [f"{r.module}_{r.name}" for r in rows if r.module in self.installed]
             earlier = [r.name for r in rows if r.module not in self.installed]
-            name = next(iter(own + real + earlier), None) or self._new_xmlid(
-                node, Data
-            )
+            name = next(iter(own + real + earlier), None) or self._new_xmlid(node, Data)
             while name in taken:
                 name = f"{name}_{node.record.id}"
             taken.add(name)

@@ -82,9 +82,7 @@ class CrmWorkflowImport(models.TransientModel):
             root = etree.fromstring(content)
         except etree.XMLSyntaxError as e:
             raise UserError(
-                self.env._(
-                    "%(file)s is not valid XML: %(error)s", file=path, error=e
-                )
+                self.env._("%(file)s is not valid XML: %(error)s", file=path, error=e)
             ) from e
         allowed = self._allowed_models()
         ids = []
@@ -153,8 +151,7 @@ class CrmWorkflowImport(models.TransientModel):
             if not path.endswith(".xml") or path not in module.files:
                 raise UserError(
                     self.env._(
-                        "The module lists %(file)s, which is not one of its XML "
-                        "files.",
+                        "The module lists %(file)s, which is not one of its XML files.",
                         file=path,
                     )
                 )
@@ -181,9 +178,7 @@ class CrmWorkflowImport(models.TransientModel):
             raise
         except Exception as e:
             raise UserError(
-                self.env._(
-                    "The import was undone: %(error)s", error=str(e) or repr(e)
-                )
+                self.env._("The import was undone: %(error)s", error=str(e) or repr(e))
             ) from e
         self.write(
             {
