@@ -118,3 +118,107 @@ def read_zip(content):
     ):
         raise BadModule("manifest")
     return ModuleZip(name, manifest, files)
+
+
+# What the ``eval`` of an exported data file may hold: it runs in Odoo's
+# loader with ``obj`` (the model's records), so an import by a Workflow
+# Manager must not run anything else (``obj().sudo()``...).
+COMMANDS = {"set", "clear", "create", "link"}
+
+
+def is_data_expression(source, delegates=()):
+    """Whether ``source`` is of the forms an export writes: literals,
+    ``ref('x')``, ``Command.set/clear/create/link(...)``,
+    ``obj().search(<literal>[, limit=1]).ids`` or ``.id``,
+    ``obj(ref('x')).<delegate>.id`` (``delegates``: the ``_inherits`` fields),
+    and ``+`` or ``%`` between them."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError:
+        return False
+    return _allowed(tree.body, frozenset(delegates))
+
+
+def _allowed(node, delegates):
+    def ok(child):
+        return _allowed(child, delegates)
+
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.List | ast.Tuple):
+        return all(map(ok, node.elts))
+    if isinstance(node, ast.Dict):
+        return None not in node.keys and all(map(ok, node.keys + node.values))
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, ast.USub) and ok(node.operand)
+    if isinstance(node, ast.BinOp):
+        return (
+            isinstance(node.op, ast.Add | ast.Mod) and ok(node.left) and ok(node.right)
+        )
+    if isinstance(node, ast.Call):
+        return _is_ref(node) or _is_command(node, ok)
+    if isinstance(node, ast.Attribute) and node.attr in ("id", "ids"):
+        return _is_search(node.value) or (
+            node.attr == "id"
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr in delegates
+            and _is_obj(node.value.value, of_ref=True)
+        )
+    return False
+
+
+def _is_ref(node):
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "ref"
+        and not node.keywords
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
+
+
+def _is_command(node, ok):
+    func = node.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "Command"
+        and func.attr in COMMANDS
+        and not node.keywords
+        and all(map(ok, node.args))
+    )
+
+
+def _is_obj(node, of_ref=False):
+    """``obj()``, or ``obj(ref('x'))`` when ``of_ref``."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "obj"
+        and not node.keywords
+        and (
+            (of_ref and len(node.args) == 1 and _is_ref(node.args[0]))
+            or (not of_ref and not node.args)
+        )
+    )
+
+
+def _is_search(node):
+    """``obj().search(<literal domain>[, limit=1])``."""
+    if not (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "search"
+        and _is_obj(node.func.value)
+        and len(node.args) == 1
+    ):
+        return False
+    try:
+        ast.literal_eval(node.args[0])
+    except ValueError:
+        return False
+    return all(
+        k.arg == "limit" and isinstance(k.value, ast.Constant) for k in node.keywords
+    )

@@ -443,7 +443,16 @@ class TestImport(ExportCase):
         functions = (
             '<odoo><function model="res.users" name="unlink" eval="[[2]]"/></odoo>'
         )
-        for data in (users, functions):
+        escalate = (
+            '<odoo><record id="x" model="crm.tag"><field name="name" '
+            'model="res.users" eval="str(obj().sudo().search([]).write('
+            "{'active': False}))\"/></record></odoo>"
+        )
+        context = (
+            '<odoo><record id="x" model="crm.tag" context="{}">'
+            '<field name="name">x</field></record></odoo>'
+        )
+        for data in (users, functions, escalate, context):
             content = write_zip(
                 MODULE, {"__manifest__.py": manifest, "data/x.xml": data}
             )

@@ -4,6 +4,7 @@
 loader under the module's name, as an install would load them, all or
 nothing."""
 
+import ast
 import base64
 import io
 import json
@@ -15,7 +16,7 @@ from odoo.exceptions import UserError
 from odoo.modules.module import get_manifest
 from odoo.tools.convert import convert_xml_import
 
-from ..runtime.module_zip import BadModule, read_zip
+from ..runtime.module_zip import BadModule, is_data_expression, read_zip
 from .crm_workflow_export import ROOT_FIELDS
 
 
@@ -77,7 +78,9 @@ class CrmWorkflowImport(models.TransientModel):
 
     def _check_data(self, module, path, content):
         """The ids of the records of a data file, after checking that it
-        holds records of allowed models only."""
+        holds only what an export writes: records of the allowed models,
+        fields whose ``eval`` is of the export's forms (the loader would run
+        any code in it, as the importing user, with ``obj().sudo()``)."""
         try:
             root = etree.fromstring(content)
         except etree.XMLSyntaxError as e:
@@ -85,22 +88,16 @@ class CrmWorkflowImport(models.TransientModel):
                 self.env._("%(file)s is not valid XML: %(error)s", file=path, error=e)
             ) from e
         allowed = self._allowed_models()
+        delegates = {f for model in allowed for f in self.env[model]._inherits.values()}
         ids = []
-        for node in root.iter(tag=etree.Element):
-            if node.tag in ("odoo", "data", "field", "value"):
-                continue
-            if node.tag != "record" or node.get("model") not in allowed:
-                raise UserError(
-                    self.env._(
-                        "%(file)s holds something else than workflow automation "
-                        "(%(what)s): it is not imported.",
-                        file=path,
-                        what=node.get("model") or node.tag,
-                    )
-                )
-            if node.getparent().tag == "field":
-                continue
-            xmlid = node.get("id") or ""
+        for record in root:
+            if not isinstance(record.tag, str):
+                continue  # a comment
+            if record.tag != "record" or record.get("model") not in allowed:
+                self._refuse(path, record.get("model") or record.tag)
+            if set(record.attrib) - {"id", "model"}:
+                self._refuse(path, ", ".join(sorted(record.attrib)))
+            xmlid = record.get("id") or ""
             if "." in xmlid and xmlid.split(".", 1)[0] != module:
                 raise UserError(
                     self.env._(
@@ -110,7 +107,37 @@ class CrmWorkflowImport(models.TransientModel):
                     )
                 )
             ids.append(xmlid.split(".")[-1])
+            for field in record:
+                if not isinstance(field.tag, str):
+                    continue
+                if (
+                    field.tag != "field"
+                    or len(field)
+                    or set(field.attrib) - {"name", "ref", "eval", "search", "model"}
+                ):
+                    self._refuse(path, f"{field.tag} {dict(field.attrib)}")
+                code = field.get("eval")
+                if code is not None and not is_data_expression(code, delegates):
+                    self._refuse(path, code)
+                domain = field.get("search")
+                if domain is not None:
+                    try:
+                        ast.literal_eval(domain)
+                    except (ValueError, SyntaxError):
+                        self._refuse(path, domain)
+        if root.tag != "odoo" or root.attrib:
+            self._refuse(path, root.tag)
         return ids
+
+    def _refuse(self, path, what):
+        raise UserError(
+            self.env._(
+                "%(file)s holds something else than the records an export writes "
+                "(%(what)s): it is not imported.",
+                file=path,
+                what=what,
+            )
+        )
 
     def action_import(self):
         self.ensure_one()
