@@ -152,9 +152,8 @@ def _allowed(node, delegates):
     if isinstance(node, ast.UnaryOp):
         return isinstance(node.op, ast.USub) and ok(node.operand)
     if isinstance(node, ast.BinOp):
-        return (
-            isinstance(node.op, ast.Add | ast.Mod) and ok(node.left) and ok(node.right)
-        )
+        operator = isinstance(node.op, ast.Add | ast.Mod)
+        return operator and ok(node.left) and ok(node.right)
     if isinstance(node, ast.Call):
         return _is_ref(node) or _is_command(node, ok)
     if isinstance(node, ast.Attribute) and node.attr in ("id", "ids"):
