@@ -93,6 +93,7 @@ class ModuleExport:
         self._field_cache = {}
         self._upstream_cache = {}
         self._referenced_cache = {}
+        self._default_cache = {}
         self._selection_modules = {}
 
     # -- what is exported of a model ---------------------------------------
@@ -170,7 +171,7 @@ class ModuleExport:
         node = self.nodes[key] = Node(record, parent, inverse)
         self._note_left_out(node)
         kept = self._fields(record._name)[0]
-        defaults = record.default_get([name for name, __, __ in kept])
+        defaults = self._defaults(record._name, [name for name, __, __ in kept])
         for name, field, __ in kept:
             if name != inverse and field.type != "one2many":
                 self._field_value(node, name, field, defaults.get(name))
@@ -184,6 +185,18 @@ class ModuleExport:
                 if parts:
                     node.parts.append((name, parts))
         return node
+
+    def _defaults(self, model, names):
+        """What a new record of ``model`` would have, to leave out of the
+        file: for the add-on's own models, whose defaults are constants (or
+        the user, and relations are always written). Another model's default
+        may be drawn at random (a tag's color): every value set is written,
+        so that two exports are the same."""
+        if not model.startswith("crm.workflow."):
+            return {}
+        if model not in self._default_cache:
+            self._default_cache[model] = self.env[model].default_get(names)
+        return self._default_cache[model]
 
     def _note_left_out(self, node):
         """The secrets a record uses (to fill in) and the fields its user
@@ -208,7 +221,9 @@ class ModuleExport:
         """A field's value, when it is not what a new record would have."""
         value = node.record[name]
         if field.type == "boolean":
-            if bool(value) != bool(default):
+            # another model's booleans all: its default is not known
+            mine = node.model.startswith("crm.workflow.")
+            if not mine or bool(value) != bool(default):
                 node.values.append((name, "eval", repr(bool(value))))
         elif field.type in ("many2one", "many2many", "reference"):
             if value:
