@@ -184,10 +184,14 @@ class CrmWorkflowAction(models.Model):
         return ()
 
     def _secret_fields(self):
-        """Fields holding credentials of other systems, never exported (a
-        type that keeps a secret adds its field): all of them on an empty
-        recordset, those its type uses on one action."""
-        return ()
+        """Fields holding credentials of other systems, never exported: on one
+        action, those of its type (``_secret_fields_<type>()``); on no action,
+        those of every type."""
+        if self:
+            return tuple(self._call_type_hook("secret_fields", default=()))
+        keys = self._fields["action_type"].get_values(self.env)
+        hooks = [getattr(self, f"_secret_fields_{key}", None) for key in keys]
+        return tuple(name for hook in hooks if hook for name in hook())
 
     @api.model
     def _check_vals_before_save(self, vals):

@@ -117,10 +117,9 @@ class CrmWorkflowAction(models.Model):
             if action.webhook_secret_new:
                 action.webhook_secret = action.webhook_secret_new.strip()
 
-    def _secret_fields(self):
-        if self and self.action_type != "webhook":
-            return super()._secret_fields()
-        return super()._secret_fields() + ("webhook_headers", "webhook_secret")
+    def _secret_fields_webhook(self):
+        """Credentials of the receiver: never exported, filled in again."""
+        return ("webhook_headers", "webhook_secret")
 
     def _webhook_credentials(self):
         """The values that authenticate this webhook, to be kept out of any

@@ -57,10 +57,12 @@ class CrmWorkflowTrigger(models.Model):
                 checker()
 
     def _secret_fields(self):
-        """Fields holding credentials, never exported (a type that keeps a
-        secret adds its field): all of them on an empty recordset, those its
-        type uses on one trigger."""
-        return ()
+        """Fields holding credentials, never exported: on one trigger, those
+        of its type (``_trigger_secret_fields_<type>()``); on no trigger,
+        those of every type."""
+        keys = [self.trigger_type] if self else self._trigger_keys()
+        hooks = [self._trigger_hook("secret_fields", key) for key in keys]
+        return tuple(name for hook in hooks if hook for name in hook())
 
     # ------------------------------------------------------------------
     # the engine's side: which records of an event fire the trigger

@@ -81,11 +81,10 @@ class CrmWorkflowTrigger(models.Model):
         ("webhook_token_uniq", "unique(webhook_token)", "The token must be unique.")
     ]
 
-    def _secret_fields(self):
+    @api.model
+    def _trigger_secret_fields_webhook(self):
         """The token is the URL's secret: an import makes a new one."""
-        if self and self.trigger_type != "webhook":
-            return super()._secret_fields()
-        return super()._secret_fields() + ("webhook_token",)
+        return ("webhook_token",)
 
     @api.depends("webhook_token", "trigger_type")
     def _compute_webhook_url(self):
