@@ -427,6 +427,18 @@ class TestImport(ExportCase):
             )
         )
 
+    def test_import_names_the_stages_and_users_to_create_first(self):
+        content = base64.b64decode(self.export().file)
+        self.delete_exported()
+        self.s2.name = "P Documents (renamed)"
+        with self.assertRaisesRegex(UserError, "P Documents, Direct Sales"):
+            self.import_zip(content)
+        self.assertFalse(
+            self.env["crm.workflow.rule"].search(
+                [("name", "=", "Big order (export tests)")]
+            )
+        )
+
     def test_import_refuses_what_is_not_workflow_automation(self):
         manifest = repr(
             {

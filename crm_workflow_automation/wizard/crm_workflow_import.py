@@ -129,6 +129,29 @@ class CrmWorkflowImport(models.TransientModel):
             self._refuse(path, root.tag)
         return ids
 
+    def _check_found(self, content):
+        """The records a data file finds by name (stages, users) exist here:
+        else the list of what to create first, rather than an empty stage or
+        a database error."""
+        missing = []
+        for record in etree.fromstring(content).iter("record"):
+            Model = self.env[record.get("model")]
+            for field in record.iter("field"):
+                domain = field.get("search")
+                if domain is None or field.get("name") not in Model._fields:
+                    continue
+                comodel = field.get("model") or (
+                    Model._fields[field.get("name")].comodel_name
+                )
+                if comodel and not self.env[comodel].search_count(
+                    ast.literal_eval(domain), limit=1
+                ):
+                    values = [str(term[2]) for term in ast.literal_eval(domain)]
+                    missing.append(
+                        f"{self.env[comodel]._description}: {', '.join(values)}"
+                    )
+        return missing
+
     def _refuse(self, path, what):
         raise UserError(
             self.env._(
@@ -185,6 +208,17 @@ class CrmWorkflowImport(models.TransientModel):
         loaded = {
             path: self._check_data(name, path, module.files[path]) for path in paths
         }
+        missing = sorted(
+            {m for path in paths for m in self._check_found(module.files[path])}
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "These records are not on this database; create them (or give "
+                    "them these names) first, then import again:\n%(missing)s",
+                    missing="\n".join(missing),
+                )
+            )
         env = self.env(context=dict(self.env.context, lang="en_US"))
         Data = env["ir.model.data"].sudo()
         mode = "update" if Data.search_count([("module", "=", name)]) else "init"
