@@ -12,6 +12,7 @@ of the model, and any field named like a password, token, secret or API
 key). A one2many that a duplicate copies holds the record's own parts
 (conditions, actions, arguments): they are exported with it."""
 
+import ast
 import base64
 import json
 import re
@@ -352,7 +353,9 @@ class ModuleExport:
                     )
                 )
                 return None
-            self.lookups.add((record._description, record.display_name))
+            # what the other database must have: the values searched
+            words = ", ".join(str(term[2]) for term in ast.literal_eval(domain))
+            self.lookups.add((record._description, words))
             return (record._name, domain)
         node.needs.add(target)
         return target
