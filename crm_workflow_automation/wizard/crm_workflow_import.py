@@ -197,8 +197,14 @@ class CrmWorkflowImport(models.TransientModel):
                 )
             )
         paths = manifest.get("data", [])
+        if not isinstance(paths, list | tuple):
+            paths = [paths]
         for path in paths:
-            if not path.endswith(".xml") or path not in module.files:
+            if (
+                not isinstance(path, str)
+                or not path.endswith(".xml")
+                or path not in module.files
+            ):
                 raise UserError(
                     self.env._(
                         "The module lists %(file)s, which is not one of its XML files.",
