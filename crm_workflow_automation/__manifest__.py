@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         "report/crm_lead_offer_report.xml",
         "views/crm_workflow_action_views.xml",
+        "views/crm_workflow_action_document_views.xml",
         "views/crm_workflow_action_email_views.xml",
         "views/crm_workflow_action_activity_views.xml",
         "views/crm_workflow_action_field_update_views.xml",

@@ -45,7 +45,8 @@ old_path="${new_path%%,*},$tmp/old"
 fail_on_errors() {  # log, what
     local bad
     bad=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$1" || true)
-    bad+=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$1" | grep -i 'crm_workflow' || true)
+    bad+=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$1" \
+        | sed -E 's/^([0-9-]+ [0-9:,]+ [0-9]+ WARNING) [^ ]+ /\1 /' | grep -i 'crm_workflow' || true)
     if [ -n "$bad" ]; then
         printf '%s\n' "$bad" >&2
         echo "ERROR: $2 logged errors or warnings (full log: $1)" >&2

@@ -20,6 +20,7 @@ from . import crm_workflow_action
 
 # the action types, each as a further module would add one (this order is the
 # order of the "Action" list)
+from . import crm_workflow_action_document
 from . import crm_workflow_action_email
 from . import crm_workflow_action_activity
 from . import crm_workflow_action_field_update
