@@ -61,6 +61,7 @@
     "demo": [
         "demo/crm_workflow_rule_demo.xml",
         "demo/crm_workflow_meeting_demo.xml",
+        "demo/crm_workflow_email_follow_up_demo.xml",
         "demo/crm_workflow_function_demo.xml",
         "demo/crm_workflow_robot_demo.xml",
         "demo/crm_workflow_history_demo.xml",

@@ -62,10 +62,14 @@ class CrmWorkflowRobot(models.Model):
         "delay_date_field_id",
         "execution_mode",
         "domain",
+        "working_hours_only",
     )
     def _compute_summary(self):
         for robot in self:
-            parts = [robot.name or "", robot._when_summary()]
+            when = robot._when_summary()
+            if robot.working_hours_only:
+                when = self.env._("%(when)s, in working hours", when=when)
+            parts = [robot.name or "", when]
             condition = robot._condition_summary()
             if condition:
                 parts.append(self.env._("if %(condition)s", condition=condition))
