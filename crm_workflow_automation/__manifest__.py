@@ -45,6 +45,7 @@
         "wizard/crm_workflow_function_call_views.xml",
         "wizard/crm_workflow_function_test_views.xml",
         "wizard/crm_workflow_preview_views.xml",
+        "wizard/crm_workflow_backtest_views.xml",
         "wizard/crm_workflow_test_run_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_workflow_robot_views.xml",

@@ -5,6 +5,7 @@ from . import test_webhooks
 from . import test_action_messages
 from . import test_action_activity
 from . import test_action_document
+from . import test_backtest
 from . import test_action_field_update
 from . import test_action_crm
 from . import test_action_code

@@ -7,3 +7,5 @@ from . import crm_workflow_test_run
 from . import crm_workflow_test_run_line
 from . import crm_workflow_explain
 from . import crm_workflow_explain_line
+from . import crm_workflow_backtest
+from . import crm_workflow_backtest_line
