@@ -88,8 +88,10 @@ def fill(env, leads, changes, days):
     )
     env.cr.execute("ANALYZE mail_message")
     env.cr.execute("ANALYZE mail_tracking_value")
-    log(f"{leads:,} leads and {changes:,} tracked changes in "
-        f"{time.perf_counter() - started:.1f}s")
+    log(
+        f"{leads:,} leads and {changes:,} tracked changes in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
     rule = env["crm.workflow.rule"].create(
         {
             "name": "Bench backtest rule",
@@ -98,7 +100,11 @@ def fill(env, leads, changes, days):
             "trigger_field_ids": [(6, 0, [field.id])],
             "condition_ids": [
                 (0, 0, {"name": "Big", "domain": "[('expected_revenue', '>', 90000)]"}),
-                (0, 0, {"name": "Medium", "domain": "[('expected_revenue', '>', 50000)]"}),
+                (
+                    0,
+                    0,
+                    {"name": "Medium", "domain": "[('expected_revenue', '>', 50000)]"},
+                ),
             ],
         }
     )
@@ -138,7 +144,9 @@ def main(argv=None):
             f"of {wizard.record_count:,} leads (database {args.db}, add-on at "
             f"{benchlib.addon_version()}, median of {args.repeat})"
         )
-        print(f"  backtest: {median:.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})")
+        print(
+            f"  backtest: {median:.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})"
+        )
         print(
             f"  matches: Big {lines['Big'].run_count:,} (SQL {big:,}), "
             f"Medium {lines['Medium'].run_count:,} (SQL {medium:,})"
@@ -148,7 +156,8 @@ def main(argv=None):
             and lines["Big"].run_count == big
             and lines["Medium"].run_count == medium
         )
-        print(f"  target < {TARGET:.0f} s with the counts of SQL: {'OK' if ok else 'MISSED'}")
+        verdict = "OK" if ok else "MISSED"
+        print(f"  target < {TARGET:.0f} s with the counts of SQL: {verdict}")
         cr.rollback()
         return 0 if ok else 1
 

@@ -6,8 +6,8 @@ automation rules after it (the email action attaches it)."""
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import safe_eval
-from odoo.tools.safe_eval import time
 from odoo.tools.rendering_tools import parse_inline_template
+from odoo.tools.safe_eval import time
 
 # run.data[DOCUMENTS_KEY]: {str(record id): [attachment ids]}: JSON, as the
 # data travels in the jobs of delayed automation rules
@@ -126,16 +126,12 @@ class CrmWorkflowAction(models.Model):
         extension = self._document_format()
         Report = records.env["ir.actions.report"]
         names = self._document_names(records, extension)
-        documents = (
-            run.data.setdefault(DOCUMENTS_KEY, {}) if run is not None else {}
-        )
+        documents = run.data.setdefault(DOCUMENTS_KEY, {}) if run is not None else {}
         for record in records:
             if extension == "pdf":
                 content, kind = Report._render_qweb_pdf(self.report_id.id, record.ids)
             else:
-                content, kind = Report._render_qweb_html(
-                    self.report_id.id, record.ids
-                )
+                content, kind = Report._render_qweb_html(self.report_id.id, record.ids)
             name = names[record.id]
             if kind != extension:  # Odoo's test mode renders PDF as HTML
                 name = f"{name.rsplit('.', 1)[0]}.{kind}"

@@ -60,6 +60,6 @@ class CrmWorkflowNoReplyMixin(models.AbstractModel):
         return no_reply_deadline(sent, self.no_reply_delay, unit, calendar)
 
     def _no_reply_words(self):
-        """"2 working days", for the summaries and the test run."""
+        """ "2 working days", for the summaries and the test run."""
         units = dict(self._fields["no_reply_unit"]._description_selection(self.env))
         return f"{self.no_reply_delay} {units.get(self.no_reply_unit, '').lower()}"

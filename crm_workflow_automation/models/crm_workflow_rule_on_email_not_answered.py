@@ -17,6 +17,7 @@ from odoo.fields import Datetime
 
 from .crm_workflow_job import OPEN_STATES
 
+
 def replied_ids(env, model, since):
     """The records of ``model`` among ``since`` ({record id: message id of
     the email waiting}) that received an email after that message."""
@@ -47,6 +48,7 @@ class CrmWorkflowRule(models.Model):
         selection_add=[("on_email_not_answered", "Email not answered")],
         ondelete={"on_email_not_answered": "cascade"},
     )
+
     @api.model
     def _trigger_events_on_email_not_answered(self):
         return ("email_not_answered",)
@@ -79,9 +81,10 @@ class CrmWorkflowRule(models.Model):
     def _no_reply_calendar(self):
         """The rule's working-schedule setting (the company's or its
         responsible's), as its date offsets."""
-        return self._working_calendar_of(
-            self.no_reply_unit, self.user_id, self.company_id
-        ) or super()._no_reply_calendar()
+        return (
+            self._working_calendar_of(self.no_reply_unit, self.user_id, self.company_id)
+            or super()._no_reply_calendar()
+        )
 
     def _trigger_saved_on_email_not_answered(self, vals, was_active):
         if "trigger" in vals or "model_id" in vals:

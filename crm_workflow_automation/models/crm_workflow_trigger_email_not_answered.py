@@ -26,6 +26,7 @@ class CrmWorkflowTrigger(models.Model):
         selection_add=[("email_not_answered", "Email not answered")],
         ondelete={"email_not_answered": "cascade"},
     )
+
     @api.depends("no_reply_delay", "no_reply_unit")
     def _compute_summary(self):
         return super()._compute_summary()

@@ -196,7 +196,9 @@ class TestDocumentAction(StageCase):
         )
 
     def test_bad_configurations_are_refused_at_save(self):
-        partner_report = self.offer.copy({"name": "Partner card", "model": "res.partner"})
+        partner_report = self.offer.copy(
+            {"name": "Partner card", "model": "res.partner"}
+        )
         cases = [
             ({"report_id": False}, "choose the document template"),
             ({"report_id": partner_report.id}, "another kind of record"),
@@ -224,8 +226,6 @@ class TestDocumentAction(StageCase):
         send = self.env.ref(
             "crm_workflow_automation.crm_workflow_robot_furniture_send_offer_demo"
         )
-        self.assertEqual(
-            (offer.action_type, send.action_type), ("document", "email")
-        )
+        self.assertEqual((offer.action_type, send.action_type), ("document", "email"))
         self.assertTrue(send.email_attach_documents)
         self.assertFalse((offer | send).function_id)

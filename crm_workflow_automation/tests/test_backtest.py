@@ -93,14 +93,19 @@ class TestBacktest(ActionCase):
             self.assertEqual(line.match_count, len(set(runs.mapped("res_id"))))
         # A 60000 (big) 5000; B 70000 (big) 90000 (big); C 100; D 40000 (medium)
         self.assertEqual(
-            (self.line(backtest, "Big").run_count, self.line(backtest, "Medium").run_count),
+            (
+                self.line(backtest, "Big").run_count,
+                self.line(backtest, "Medium").run_count,
+            ),
             (3, 1),
         )
         self.assertEqual(backtest.event_count, 6)
         self.assertEqual(backtest.record_count, 4)
         self.assertEqual(backtest.match_count, 3)
         big = {int(i) for i in self.line(backtest, "Big").res_ids.split(",")}
-        self.assertEqual(big, set(past.filtered(lambda lead: lead.name[-1] in "AB").ids))
+        self.assertEqual(
+            big, set(past.filtered(lambda lead: lead.name[-1] in "AB").ids)
+        )
         self.assertFalse(backtest.approximate, backtest.approximate_note)
 
     def test_a_creation_is_judged_as_the_record_was_then(self):

@@ -23,10 +23,6 @@ MAX_DAYS = 90
 SAMPLE_SIZE = 1
 
 
-class _RolledBack(Exception):
-    """Leaves the savepoint of a test run's words."""
-
-
 def tracking_to_cache(field, row):
     """The cache value of ``field`` that a tracking value's old columns
     (integer, float, char, datetime) hold; _MISSING when tracking cannot
@@ -74,8 +70,7 @@ class CrmWorkflowBacktest(models.TransientModel):
     run_count = fields.Integer(
         string="Runs",
         readonly=True,
-        help="How many times the rule would have run (a record may run several "
-        "times).",
+        help="How many times the rule would have run (a record may run several times).",
     )
     approximate = fields.Boolean(readonly=True)
     approximate_note = fields.Text(string="Approximate because", readonly=True)
@@ -89,9 +84,7 @@ class CrmWorkflowBacktest(models.TransientModel):
         for wizard in self:
             if not 1 <= wizard.days <= MAX_DAYS:
                 raise ValidationError(
-                    self.env._(
-                        "Replay between 1 and %(max)s days back.", max=MAX_DAYS
-                    )
+                    self.env._("Replay between 1 and %(max)s days back.", max=MAX_DAYS)
                 )
 
     @api.model_create_multi
@@ -153,9 +146,7 @@ class CrmWorkflowBacktest(models.TransientModel):
                          WHERE v.mail_message_id = m.id %s)""",
                 Model._name,
                 since,
-                SQL("AND v.field_id = ANY(%s)", field_ids)
-                if field_ids
-                else SQL(""),
+                SQL("AND v.field_id = ANY(%s)", field_ids) if field_ids else SQL(""),
             )
         )
         return [tuple(row) for row in self.env.cr.fetchall()]
@@ -219,7 +210,9 @@ class CrmWorkflowBacktest(models.TransientModel):
         for condition in ordered:
             __, whole, compiled = condition._criteria(rule, Model)
             if compiled is None:
-                now = set(Model.search([("id", "in", ids), *whole]).ids) if ids else set()
+                now = (
+                    set(Model.search([("id", "in", ids), *whole]).ids) if ids else set()
+                )
                 compiled_conditions.append((condition, now))
                 notes.append(
                     self.env._(
@@ -392,14 +385,12 @@ class CrmWorkflowBacktest(models.TransientModel):
         """The test run's words, in a savepoint rolled back."""
         if not sample:
             return "—"
-        words = ""
+        savepoint = self.env.cr.savepoint()
         try:
-            with self.env.cr.savepoint():
-                words = action._test(sample, Run(rule, condition))
-                raise _RolledBack()
-        except _RolledBack:
-            pass
-        except Exception as error:  # noqa: BLE001 (the words say what failed)
+            words = action._test(sample, Run(rule, condition))
+        except (UserError, ValidationError, ValueError) as error:
             words = self.env._("the test run failed: %(error)s", error=error)
+        finally:
+            savepoint.close(rollback=True)
         self.env.invalidate_all()
         return words
