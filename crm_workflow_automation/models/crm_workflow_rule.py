@@ -167,8 +167,10 @@ class CrmWorkflowRule(models.Model):
         "mail.thread",
         "crm.workflow.run.owner.mixin",
         "crm.workflow.working.time.mixin",
+        "crm.workflow.trigger.type.mixin",
     ]
     _run_owner_field = "rule_id"
+    _trigger_type_field = "trigger"
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -632,15 +634,6 @@ class CrmWorkflowRule(models.Model):
     # defines ``_trigger_<hook>_<key>`` methods (DEVELOP.md, "Trigger types")
     # ------------------------------------------------------------------
 
-    def _trigger_hook(self, hook, key=None):
-        """The ``_trigger_<hook>_<key>`` method of a trigger type (the rule's
-        own when ``key`` is not given), or None when the type has none."""
-        return getattr(self, f"_trigger_{hook}_{key or self.trigger}", None)
-
-    @api.model
-    def _trigger_keys(self):
-        return self._fields["trigger"].get_values(self.env)
-
     @api.model
     def _event_triggers(self):
         """{engine event kind: (trigger keys it runs)}, from each type's
@@ -651,15 +644,6 @@ class CrmWorkflowRule(models.Model):
             for event in hook() if hook else ():
                 triggers[event].append(key)
         return {event: tuple(keys) for event, keys in triggers.items()}
-
-    @api.model
-    def _trigger_event_labels(self):
-        """{engine event kind: words for the run log} of every trigger type."""
-        labels = {}
-        for key in self._trigger_keys():
-            hook = self._trigger_hook("event_labels", key)
-            labels.update(hook() if hook else {})
-        return labels
 
     def _trigger_label(self):
         self.ensure_one()
@@ -682,10 +666,6 @@ class CrmWorkflowRule(models.Model):
         hook = self._trigger_hook("saved")
         if hook:
             hook(vals, was_active)
-
-    def _trigger_icon(self):
-        hook = self._trigger_hook("icon")
-        return hook() if hook else "fa-bolt"
 
     def _trigger_record_gone(self):
         """Whether actions run after the record is gone (a deletion)."""
