@@ -7,3 +7,4 @@ from . import crm_workflow_test_run
 from . import crm_workflow_test_run_line
 from . import crm_workflow_explain
 from . import crm_workflow_explain_line
+from . import crm_workflow_version_compare
