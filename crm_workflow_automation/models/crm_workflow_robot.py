@@ -171,7 +171,9 @@ class CrmWorkflowRobot(models.Model):
 
     @api.model
     def _version_parts(self):
-        return super()._version_parts() + self.env["crm.workflow.action"]._version_parts()
+        return (
+            super()._version_parts() + self.env["crm.workflow.action"]._version_parts()
+        )
 
     @api.model
     def _version_ignored_fields(self):

@@ -192,16 +192,17 @@ class CrmWorkflowVersion(models.Model):
         self.ensure_one()
         owner = self._owner()
         if not owner:
-            raise UserError(
-                self.env._("The record of this version no longer exists.")
-            )
+            raise UserError(self.env._("The record of this version no longer exists."))
         owner._version_restore(self)
         return owner.action_view_versions()
 
     def action_compare(self):
         """Compare two selected versions of a record, or one with the version
         before it."""
-        if len(self) > 2 or len(set(self.mapped(lambda v: (v.res_model, v.res_id)))) > 1:
+        if (
+            len(self) > 2
+            or len(set(self.mapped(lambda v: (v.res_model, v.res_id)))) > 1
+        ):
             raise UserError(
                 self.env._("Select one or two versions of the same record to compare.")
             )
@@ -229,7 +230,5 @@ class CrmWorkflowVersion(models.Model):
         self.ensure_one()
         owner = self._owner()
         if not owner:
-            raise UserError(
-                self.env._("The record of this version no longer exists.")
-            )
+            raise UserError(self.env._("The record of this version no longer exists."))
         return owner.get_formview_action()

@@ -149,7 +149,10 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
             "fields": values,
             "names": names,
         }
-        parts = {name: [child._version_node() for child in self[name]] for name in self._version_parts()}
+        parts = {
+            name: [child._version_node() for child in self[name]]
+            for name in self._version_parts()
+        }
         if parts:
             node["parts"] = parts
         return node
@@ -316,9 +319,7 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
                 prefix + _("%(kind)s “%(name)s” added", kind=kind, name=child["title"])
             )
         for before, after in sorted(matched, key=lambda m: new_children.index(m[1])):
-            inner = prefix + _(
-                "%(kind)s “%(name)s”: ", kind=kind, name=after["title"]
-            )
+            inner = prefix + _("%(kind)s “%(name)s”: ", kind=kind, name=after["title"])
             lines += self._version_diff_lines(before, after, record_model, inner)
         old_order = [
             o["title"] for o in old_children if any(o is m[0] for m in matched)
@@ -388,7 +389,7 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
             if res_id in records._ids:
                 words.append(records.browse(res_id).display_name)
             else:
-                name = names[index] if index < len(names) else f"#{res_id}"
+                name = (names[index] if index < len(names) else None) or f"#{res_id}"
                 words.append(self.env._("%(name)s (deleted)", name=name))
         return ", ".join(words)
 
@@ -414,7 +415,7 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
         is required or has a value of its own (not empty, not its default),
         its parts below it."""
         items = []
-        defaults = self.default_get(list(node["fields"]))
+        defaults = self.default_get([f for f in node["fields"] if f in self._fields])
         for name, value in node["fields"].items():
             field = self._fields.get(name)
             if field is None or name == "sequence":
@@ -435,7 +436,9 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
             Part = self.env[self._fields[pname].comodel_name]
             for child in children:
                 title = self.env._(
-                    "%(kind)s “%(name)s”", kind=Part._version_kind(), name=child["title"]
+                    "%(kind)s “%(name)s”",
+                    kind=Part._version_kind(),
+                    name=child["title"],
                 )
                 items.append(
                     Markup("<li><strong>%s</strong>%s</li>")

@@ -207,7 +207,7 @@ class CrmWorkflowVersionedMixin(models.AbstractModel):
         )
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
-        action["display_name"] = self.env._(
+        action["name"] = action["display_name"] = self.env._(
             "History of “%(name)s”", name=self.display_name
         )
         return action

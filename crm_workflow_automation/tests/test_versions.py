@@ -69,10 +69,14 @@ class TestRuleVersions(VersionMixin, ActionCase):
         self.assertEqual(rule.with_user(self.sales_manager).version_count, 3)
         self.assertEqual(
             self.changes(versions[1]),
-            ["When an action fails: Log the error and keep the user's change → "
-             "Refuse the user's change"],
+            [
+                "When an action fails: Log the error and keep the user's change → "
+                "Refuse the user's change"
+            ],
         )
-        self.assertIn("When an action fails: Refuse the user", versions[1].snapshot_html)
+        self.assertIn(
+            "When an action fails: Refuse the user", versions[1].snapshot_html
+        )
 
     def test_a_save_that_changes_nothing_keeps_no_version(self):
         rule = self.big_deal_rule()
@@ -189,7 +193,9 @@ class TestRuleVersions(VersionMixin, ActionCase):
         self.assertEqual(len(rule.condition_ids), 1)
         self.assertEqual(rule.condition_ids, condition, "the same condition, updated")
         self.assertEqual(condition.domain, "[('expected_revenue', '>', 50000)]")
-        self.assertEqual(condition.action_ids.mapped("name"), ["Set priority", "Notify"])
+        self.assertEqual(
+            condition.action_ids.mapped("name"), ["Set priority", "Notify"]
+        )
         self.assertEqual(condition.action_ids[0], priority)
         self.assertEqual(priority.update_value, "2")
         self.assertEqual(condition.action_ids[1].user_ids, self.sales_manager)
@@ -222,11 +228,15 @@ class TestRuleVersions(VersionMixin, ActionCase):
         self.template.unlink()
         first = self.versions(rule)[0]
         self.assertIn(
-            "Lead welcome (tests) (deleted)", " ".join(self.changes(self.versions(rule)[1]))
+            "Lead welcome (tests) (deleted)",
+            " ".join(self.changes(self.versions(rule)[1])),
         )
         with self.assertRaises(UserError) as caught:
             first.with_user(self.sales_manager).action_restore()
-        self.assertIn("Email template: “Lead welcome (tests)” no longer exists", str(caught.exception))
+        self.assertIn(
+            "Email template: “Lead welcome (tests)” no longer exists",
+            str(caught.exception),
+        )
         self.assertIn("Action “Welcome”", str(caught.exception))
         self.assertEqual(action.mail_template_id, other)
         self.assertEqual(action.email_recipients, "followers")
@@ -258,8 +268,10 @@ class TestRuleVersions(VersionMixin, ActionCase):
         rule = self.big_deal_rule()
         action = rule.with_user(self.sales_manager).action_view_versions()
         self.assertEqual(action["res_model"], "crm.workflow.version")
-        found = self.env["crm.workflow.version"].with_user(self.salesman).search(
-            action["domain"]
+        found = (
+            self.env["crm.workflow.version"]
+            .with_user(self.salesman)
+            .search(action["domain"])
         )
         self.assertEqual(found, self.versions(rule))
 
