@@ -149,8 +149,10 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
             "fields": values,
             "names": names,
         }
+        # in the order they run: a one2many in the cache keeps the order it
+        # was read in, not the one a change of sequence gives
         parts = {
-            name: [child._version_node() for child in self[name]]
+            name: [child._version_node() for child in self[name].sorted()]
             for name in self._version_parts()
         }
         if parts:

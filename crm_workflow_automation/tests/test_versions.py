@@ -124,6 +124,30 @@ class TestRuleVersions(VersionMixin, ActionCase):
         self.assertIn("Action “Notify” removed", last.with_user(self.salesman).summary)
         self.assertIn("Action “Notify” removed", last.diff_html)
 
+    def test_reordering_actions_reads_as_their_new_order(self):
+        rule = self.big_deal_rule()
+        priority, notify = rule.condition_ids.action_ids
+        rule.condition_ids.with_user(self.sales_manager).write(
+            {
+                "action_ids": [
+                    Command.update(priority.id, {"sequence": 20}),
+                    Command.update(notify.id, {"sequence": 5}),
+                ]
+            }
+        )
+        last = self.versions(rule)[-1]
+        self.assertEqual(
+            self.changes(last),
+            [
+                "Condition “Condition 10”: Action order: Set priority, Notify → "
+                "Notify, Set priority"
+            ],
+        )
+        # new numbers in the same order are no change
+        priority.with_user(self.sales_manager).sequence = 40
+        notify.with_user(self.sales_manager).sequence = 30
+        self.assertEqual(self.versions(rule)[-1], last)
+
     def test_compare_any_two_versions(self):
         rule = self.big_deal_rule()
         rule.with_user(self.sales_manager).write({"on_error": "block"})
