@@ -288,6 +288,50 @@ class TestRuleVersions(VersionMixin, ActionCase):
         rule.with_user(self.sales_manager).unlink()
         self.assertFalse(versions.exists())
 
+    def test_webhook_secrets_are_never_kept_in_a_version(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_workflow_automation.webhook_allowed_hosts", "127.0.0.1"
+        )
+        rule = self.rule_as(
+            self.sales_manager,
+            [
+                {
+                    "name": "Push",
+                    "action_type": "webhook",
+                    "webhook_url": "http://127.0.0.1:9/hook",
+                    "webhook_secret": "s3cr3t-signing-key",
+                    "webhook_headers": '{"Authorization": "Bearer t0ken"}',
+                }
+            ],
+        )
+        action = rule.action_ids
+        action.with_user(self.sales_manager).write(
+            {"webhook_secret_new": "an0ther-key"}
+        )
+        versions = self.versions(rule)
+        self.assertEqual(len(versions), 1, "a new secret alone is no version")
+        action.with_user(self.sales_manager).write(
+            {"webhook_url": "http://127.0.0.1:9/other"}
+        )
+        text = repr(self.versions(rule).mapped("snapshot"))
+        self.assertIn("http://127.0.0.1:9/other", text)
+        for secret in ("s3cr3t", "an0ther", "t0ken"):
+            self.assertNotIn(secret, text)
+
+    def test_the_four_forms_have_a_history_button(self):
+        for model in (
+            "crm.workflow.rule",
+            "crm.workflow.robot",
+            "crm.workflow.trigger",
+            "crm.workflow.function",
+        ):
+            arch = (
+                self.env[model]
+                .with_user(self.sales_manager)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+            self.assertIn('name="action_view_versions"', arch, model)
+
     def test_the_form_shows_the_history(self):
         rule = self.big_deal_rule()
         action = rule.with_user(self.sales_manager).action_view_versions()
