@@ -60,6 +60,7 @@ class CrmWorkflowVersion(models.Model):
     )
     is_last = fields.Boolean(string="Current version", compute="_compute_is_last")
 
+    # its index is the history of one record, in order
     _sql_constraints = [
         (
             "number_unique",
@@ -67,16 +68,6 @@ class CrmWorkflowVersion(models.Model):
             "A record has one version of each number.",
         )
     ]
-
-    @api.model
-    def _auto_init(self):
-        res = super()._auto_init()
-        # the history of one record, newest first
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS crm_workflow_version_owner_index "
-            "ON crm_workflow_version (res_model, res_id, number)"
-        )
-        return res
 
     # ------------------------------------------------------------------
     # computes
