@@ -5,6 +5,7 @@ the diff of two snapshots in words, the values a restore writes back, and
 the hooks that version the owner when a part is saved through the ORM."""
 
 import contextlib
+import json
 
 from markupsafe import Markup
 
@@ -169,7 +170,9 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
             values.pop("sequence", None)
         return (
             node["id"],
-            tuple(sorted((k, repr(v)) for k, v in values.items())),
+            # as JSON with sorted keys: the database (jsonb) keeps a dict's
+            # keys in an order of its own
+            json.dumps(values, sort_keys=True, default=str),
             tuple(
                 (name, tuple(self._version_comparable(c, True) for c in children))
                 for name, children in sorted(node.get("parts", {}).items())
@@ -377,7 +380,7 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
         if name in self._version_domain_fields():
             return self._version_domain_words(value, record_model)
         text = str(value)
-        if len(text) > SHORT_TEXT or "\n" in text.strip():
+        if field.type == "html" or len(text) > SHORT_TEXT or "\n" in text.strip():
             return None
         return f"“{text}”"
 
