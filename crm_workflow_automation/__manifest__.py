@@ -53,6 +53,8 @@
         "views/crm_workflow_trigger_meeting_views.xml",
         "views/crm_workflow_trigger_email_not_answered_views.xml",
         "views/crm_workflow_run_owner_views.xml",
+        "views/crm_workflow_version_views.xml",
+        "wizard/crm_workflow_version_compare_views.xml",
         "views/crm_stage_views.xml",
         "views/crm_team_views.xml",
         "views/crm_lead_views.xml",

@@ -3,6 +3,9 @@ from . import crm_workflow_run_owner_mixin
 from . import crm_workflow_working_time_mixin
 from . import crm_workflow_no_reply_mixin
 from . import crm_workflow_trigger_type_mixin
+from . import crm_workflow_version_part_mixin
+from . import crm_workflow_versioned_mixin
+from . import crm_workflow_version
 from . import crm_workflow_rule
 
 # the rule trigger types, each as a further module would add one (this order

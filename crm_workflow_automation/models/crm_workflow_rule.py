@@ -168,6 +168,7 @@ class CrmWorkflowRule(models.Model):
         "crm.workflow.run.owner.mixin",
         "crm.workflow.working.time.mixin",
         "crm.workflow.trigger.type.mixin",
+        "crm.workflow.versioned.mixin",
     ]
     _run_owner_field = "rule_id"
     _trigger_type_field = "trigger"
@@ -503,6 +504,21 @@ class CrmWorkflowRule(models.Model):
         for rule, vals in zip(self, vals_list, strict=True):
             vals["name"] = self.env._("%(name)s (copy)", name=rule.name)
         return vals_list
+
+    # ------------------------------------------------------------------
+    # versions (crm.workflow.versioned.mixin)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _version_parts(self):
+        return super()._version_parts() + ("condition_ids",)
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Rule")
+
+    def _version_target_model(self):
+        return self.model_name
 
     # ------------------------------------------------------------------
     # actions (buttons)

@@ -51,6 +51,10 @@ class CrmWorkflowTrigger(models.Model):
                 what = condition
             trigger.summary = what
 
+    @api.model
+    def _version_kind(self):
+        return self.env._("Trigger")
+
     @api.constrains(
         "trigger_type", "inactivity_days", "domain", "webhook_reference_field_id"
     )

@@ -37,3 +37,4 @@ from . import test_working_time
 from . import test_trigger_plugins
 from . import test_meeting_triggers
 from . import test_email_triggers
+from . import test_versions

@@ -9,3 +9,4 @@ from . import crm_workflow_explain
 from . import crm_workflow_explain_line
 from . import crm_workflow_backtest
 from . import crm_workflow_backtest_line
+from . import crm_workflow_version_compare
