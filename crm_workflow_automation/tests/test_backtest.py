@@ -152,7 +152,7 @@ class TestBacktest(ActionCase):
         ]
         backtest = self.backtest(rule)
         what = backtest.line_ids.what
-        self.assertIn("6 jobs would have been queued", what)
+        self.assertIn("(jobs queued: 6)", what)
         self.assertIn("touched", what)
         self.assertEqual(
             [

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from ..models.crm_workflow_engine import _MISSING, _cache_values
 from ..runtime.event import Run
@@ -359,20 +359,20 @@ class CrmWorkflowBacktest(models.TransientModel):
                 last = action._compute_etas(sample[:1], moments[-1]) if sample else {}
                 lines.append(
                     self.env._(
-                        "%(action)s: %(count)s jobs would have been queued, due "
-                        "from %(first)s to %(last)s.",
+                        "%(action)s (jobs queued: %(count)s), due from %(first)s "
+                        "to %(last)s.",
                         action=action.name or "",
                         count=len(hits),
-                        first=next(iter(first.values()), "—"),
-                        last=next(iter(last.values()), "—"),
+                        first=self._when(first),
+                        last=self._when(last),
                     )
                 )
                 continue
             words = self._test_words(rule, condition, action, sample)
             lines.append(
                 self.env._(
-                    "%(action)s: would have run %(count)s times. On %(records)s "
-                    "as it is now: %(words)s",
+                    "%(action)s (runs: %(count)s). On %(records)s as it is now: "
+                    "%(words)s",
                     action=action.name or "",
                     count=len(hits),
                     records=", ".join(sample.mapped("display_name")),
@@ -380,6 +380,12 @@ class CrmWorkflowBacktest(models.TransientModel):
                 )
             )
         return "\n".join(lines)
+
+    def _when(self, etas):
+        """The due time of ``etas`` ({record id: eta}) in the user's time
+        zone and language."""
+        eta = next(iter(etas.values()), None)
+        return format_datetime(self.env, eta, dt_format="short") if eta else "—"
 
     def _test_words(self, rule, condition, action, sample):
         """The test run's words, in a savepoint rolled back."""

@@ -14,7 +14,7 @@ class CrmWorkflowBacktestLine(models.TransientModel):
         "crm.workflow.condition", string="Condition", ondelete="cascade"
     )
     name = fields.Char(string="Criteria")
-    match_count = fields.Integer(string="Records matched")
+    match_count = fields.Integer(string="Records")
     run_count = fields.Integer(string="Runs")
     res_ids = fields.Text(string="Record IDs")
     what = fields.Text(string="What the actions would have done")
