@@ -256,6 +256,14 @@ def take(db, port, out, lang, suffix, ids):
         page.click(".modal .modal-footer button.btn-primary")
         page.wait_for_selector(".modal", state="detached", timeout=TIMEOUT)
 
+        # what the rule would have done over the demo's history
+        page.click("button[name=action_backtest]")
+        page.wait_for_selector(".modal .o_form_view", timeout=TIMEOUT)
+        s.settle()
+        s.shot("backtest")
+        page.click(".modal .modal-footer button.btn-primary")
+        page.wait_for_selector(".modal", state="detached", timeout=TIMEOUT)
+
         s.do_action(
             {
                 "type": "ir.actions.client",
