@@ -31,7 +31,7 @@ SCREENS_DB ?= crm_workflow_screens
 SCREENS_PORT ?= 8075
 export PYTHON BASE_PYTHON
 
-.PHONY: help setup clean-setup check-odoo pg addon-deps test-deps lint-deps browser test-db pytest-db lint i18n-check i18n-export test test-odoo test-upgrade pytest demo screenshots readme bench bench-jobs clean
+.PHONY: help setup clean-setup check-odoo pg wkhtmltopdf addon-deps test-deps lint-deps browser test-db pytest-db lint i18n-check i18n-export test test-odoo test-upgrade pytest demo screenshots readme bench bench-jobs clean
 
 help:
 	@echo "make demo        serve a demo database on http://127.0.0.1:$(DEMO_PORT) (admin / admin)"
@@ -45,14 +45,20 @@ help:
 	@echo "make readme      render $(ADDON)/README.rst and static/description/index.html from readme/*.md"
 	@echo "make bench       engine benchmark vs base_automation (bench/engine.py; BENCH_ARGS=...)"
 	@echo "make bench-jobs  job queue benchmark, one vs two runners (bench/jobs.py; BENCH_JOBS_ARGS=...)"
-	@echo "make setup       only set up Odoo 18.0 (.venv, ODOO_SRC=...), the OCA add-ons we need and PostgreSQL, if needed"
+	@echo "make setup       only set up Odoo 18.0 (.venv, ODOO_SRC=...), the OCA add-ons we need, PostgreSQL and wkhtmltopdf, if needed"
 	@echo "make clean-setup remove the .venv and .addons-deps that make setup made (not the Odoo source cache)"
 
 # Sets Odoo 18.0 up first when the project's Python does not import it.
 check-odoo:
 	@tools/setup_odoo.sh
 
-setup: check-odoo addon-deps pg
+setup: check-odoo addon-deps pg wkhtmltopdf
+
+# Debian's wkhtmltopdf: the "Create document" action makes PDF files with it
+# (without it, web pages: the action's form says so)
+wkhtmltopdf:
+	@command -v wkhtmltopdf >/dev/null || { apt-get update -qq && apt-get install -y -qq wkhtmltopdf; } \
+		|| echo "WARNING: wkhtmltopdf could not be installed: documents will be web pages (HTML), not PDF" >&2
 
 clean-setup:
 	rm -rf .venv .addons-deps
@@ -133,7 +139,7 @@ test: test-deps browser test-db pytest-db lint i18n-check
 test-upgrade: check-odoo pg
 	@tools/test_upgrade.sh $(UPGRADE_FROM) $(UPGRADE_DB) $(UPGRADE_PORT)
 
-demo: check-odoo pg
+demo: check-odoo pg wkhtmltopdf
 	@tools/demo.sh $(DEMO_DB) $(DEMO_PORT) $(LANGS)
 
 # Playwright drives Debian's chromium (no browser download); the Japanese

@@ -19,7 +19,9 @@ echo "Installing $modules into a fresh database '$db' (log: $log)..."
     exit 1
 }
 bad=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log" || true)
-ours=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$log" | grep -i 'crm_workflow' || true)
+# (the database's name is cut out first: it may itself contain crm_workflow)
+ours=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$log" \
+    | sed -E 's/^([0-9-]+ [0-9:,]+ [0-9]+ WARNING) [^ ]+ /\1 /' | grep -i 'crm_workflow' || true)
 if [ -n "$bad$ours" ]; then
     printf '%s\n%s\n' "$bad" "$ours" >&2
     echo "ERROR: the install of crm_workflow_automation logged errors or warnings (full log: $log)" >&2

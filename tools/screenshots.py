@@ -256,6 +256,14 @@ def take(db, port, out, lang, suffix, ids):
         page.click(".modal .modal-footer button.btn-primary")
         page.wait_for_selector(".modal", state="detached", timeout=TIMEOUT)
 
+        # what the rule would have done over the demo's history
+        page.click("button[name=action_backtest]")
+        page.wait_for_selector(".modal .o_form_view", timeout=TIMEOUT)
+        s.settle()
+        s.shot("backtest")
+        page.click(".modal .modal-footer button.btn-primary")
+        page.wait_for_selector(".modal", state="detached", timeout=TIMEOUT)
+
         s.do_action(
             {
                 "type": "ir.actions.client",
@@ -301,6 +309,19 @@ def take(db, port, out, lang, suffix, ids):
             ".o_form_view .o_field_widget[name=webhook_queued]",
         )
         s.shot("webhook_trigger")
+
+        # the no-code robots and email follow-up of issue 28
+        robot_action = "action-crm_workflow_automation.crm_workflow_robot_action"
+        for name, path in (
+            ("document_robot", f"/odoo/{robot_action}/{ids['document_robot']}"),
+            (
+                "working_time_robot",
+                f"/odoo/{robot_action}/{ids['working_time_robot']}",
+            ),
+            ("email_not_answered", f"/odoo/{rule_action}/{ids['not_answered']}"),
+        ):
+            s.goto(path, ".o_form_view .o_field_widget")
+            s.shot(name)
 
         fn_action = "action-crm_workflow_automation.crm_workflow_function_action"
         s.goto(f"/odoo/{fn_action}/{ids['function']}", ".o_form_view .o_field_widget")
@@ -351,6 +372,18 @@ def main():
         "function": record_id(
             args.database,
             "crm_workflow_automation.crm_workflow_function_copy_address_demo",
+        ),
+        "document_robot": record_id(
+            args.database,
+            "crm_workflow_automation.crm_workflow_robot_furniture_offer_demo",
+        ),
+        "working_time_robot": record_id(
+            args.database,
+            "crm_workflow_automation.crm_workflow_robot_furniture_delivery_call_demo",
+        ),
+        "not_answered": record_id(
+            args.database,
+            "crm_workflow_automation.crm_workflow_rule_not_answered_demo",
         ),
     }
     ids["company_name"] = subprocess.check_output(

@@ -45,7 +45,8 @@ old_path="${new_path%%,*},$tmp/old"
 fail_on_errors() {  # log, what
     local bad
     bad=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$1" || true)
-    bad+=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$1" | grep -i 'crm_workflow' || true)
+    bad+=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ WARNING ' "$1" \
+        | sed -E 's/^([0-9-]+ [0-9:,]+ [0-9]+ WARNING) [^ ]+ /\1 /' | grep -i 'crm_workflow' || true)
     if [ -n "$bad" ]; then
         printf '%s\n' "$bad" >&2
         echo "ERROR: $2 logged errors or warnings (full log: $1)" >&2
@@ -70,11 +71,12 @@ if [ "${UPGRADE_FRESH:-}" = 1 ] || ! psql -Atqc "SELECT 1 FROM pg_database WHERE
     dropdb --if-exists "$base.tmp"
     "$PYTHON" -m odoo -d "$base.tmp" --addons-path="$old_path" -i "$depends" --stop-after-init \
         --no-http --log-level=warn >"$tmp/base.log" 2>&1 || { tail -40 "$tmp/base.log" >&2; exit 1; }
-    dropdb --if-exists "$base"
-    psql -qc "ALTER DATABASE \"$base.tmp\" RENAME TO \"$base\"" postgres
+    # copied with its filestore (the attachments of the demo data), which a
+    # rename of the database would leave behind under the old name
+    PYTHON="$PYTHON" "$here/tools/copy_db.sh" "$base.tmp" "$base" >/dev/null
+    dropdb --if-exists "$base.tmp"
 fi
-dropdb --if-exists "$db"
-createdb -T "$base" "$db"
+PYTHON="$PYTHON" "$here/tools/copy_db.sh" "$base" "$db" >/dev/null
 step "1/5 install $old_version with demo data"
 "$PYTHON" -m odoo -d "$db" --addons-path="$old_path" -i "$ADDON" --stop-after-init \
     --no-http --log-level=warn >"$tmp/install.log" 2>&1 || { tail -40 "$tmp/install.log" >&2; exit 1; }

@@ -1,6 +1,11 @@
 from . import crm_workflow_record_access_mixin
 from . import crm_workflow_run_owner_mixin
 from . import crm_workflow_working_time_mixin
+from . import crm_workflow_no_reply_mixin
+from . import crm_workflow_trigger_type_mixin
+from . import crm_workflow_version_part_mixin
+from . import crm_workflow_versioned_mixin
+from . import crm_workflow_version
 from . import crm_workflow_rule
 
 # the rule trigger types, each as a further module would add one (this order
@@ -20,6 +25,7 @@ from . import crm_workflow_action
 
 # the action types, each as a further module would add one (this order is the
 # order of the "Action" list)
+from . import crm_workflow_action_document
 from . import crm_workflow_action_email
 from . import crm_workflow_action_activity
 from . import crm_workflow_action_field_update

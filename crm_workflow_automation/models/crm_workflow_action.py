@@ -25,9 +25,10 @@ NOTIFY_SUMMARY_THRESHOLD = 20
 
 class CrmWorkflowAction(models.Model):
     _name = "crm.workflow.action"
-    _inherit = ["crm.workflow.working.time.mixin"]
+    _inherit = ["crm.workflow.working.time.mixin", "crm.workflow.version.part.mixin"]
     _description = "Workflow Action"
     _order = "sequence, id"
+    _version_parent_field = "condition_id"
 
     # Empty when the action belongs to something else than a rule's condition
     # (a model that delegates to actions with ``_inherits``).
@@ -170,6 +171,15 @@ class CrmWorkflowAction(models.Model):
         if set(vals) - self._fields_without_check():
             self._check_configuration()
         return res
+
+    @api.model
+    def _version_ignored_fields(self):
+        # the record type follows the rule's (a robot's is always leads)
+        return super()._version_ignored_fields() | {"model_id"}
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Action")
 
     @api.model
     def _fields_without_check(self):

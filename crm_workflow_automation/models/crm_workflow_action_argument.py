@@ -8,8 +8,10 @@ class CrmWorkflowActionArgument(models.Model):
     a fixed value, written as text, or a Python expression of the record."""
 
     _name = "crm.workflow.action.argument"
+    _inherit = ["crm.workflow.version.part.mixin"]
     _description = "Workflow Action Argument"
     _order = "sequence, id"
+    _version_parent_field = "action_id"
 
     action_id = fields.Many2one(
         "crm.workflow.action",
@@ -42,6 +44,10 @@ class CrmWorkflowActionArgument(models.Model):
         "record.expected_revenue * 0.1. Available: record, user, datetime, "
         "relativedelta, context_today.",
     )
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Argument")
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -33,6 +33,12 @@ class CrmWorkflowAction(models.Model):
     email_addresses = fields.Char(
         string="Addresses", help="Comma-separated email addresses."
     )
+    email_attach_documents = fields.Boolean(
+        string="Attach the documents created before",
+        help="Attaches to each email the documents that earlier actions or "
+        "automation rules of the same run created for its record (“Create "
+        "Document”).",
+    )
 
     def _check_email(self):
         if not self.mail_template_id:
@@ -108,7 +114,7 @@ class CrmWorkflowAction(models.Model):
         ).items():
             if not partner_ids and not email_to:
                 continue  # nobody to write to (no customer, no leader): nothing to send
-            template.send_mail_batch(
+            mails = template.send_mail_batch(
                 record_ids,
                 email_values={
                     "recipient_ids": [Command.set(list(partner_ids))],
@@ -117,6 +123,16 @@ class CrmWorkflowAction(models.Model):
                     "partner_ids": [],
                 },
             )
+            if self.email_attach_documents:
+                self._attach_run_documents(mails, run)
+
+    def _attach_run_documents(self, mails, run):
+        """Added to each mail after the template's own attachments, which
+        ``email_values`` would replace."""
+        for mail in mails:
+            documents = self._run_documents(run, mail.res_id)
+            if documents:
+                mail.attachment_ids = [Command.link(aid) for aid in documents]
 
     def _test_email(self, records, run):
         """The rendered subject and the recipients; nothing is sent."""
@@ -138,6 +154,10 @@ class CrmWorkflowAction(models.Model):
                         or self.env._("nobody (nothing would be sent)"),
                     )
                 )
+        if self.email_attach_documents:
+            lines.append(
+                self.env._("With the documents that the actions before it create.")
+            )
         return "\n".join(lines)
 
     def _effects_in_database_email(self):

@@ -30,6 +30,10 @@ class CrmWorkflowAction(models.Model):
         copy=True,
     )
 
+    @api.model
+    def _version_parts(self):
+        return super()._version_parts() + ("function_argument_ids",)
+
     @api.onchange("function_id")
     def _onchange_function_id(self):
         """One line per argument of the chosen function, with its default."""

@@ -9,8 +9,10 @@ class CrmWorkflowActionRequestField(models.Model):
     answer is in the run's data under ``name`` for the robots after it."""
 
     _name = "crm.workflow.action.request.field"
+    _inherit = ["crm.workflow.version.part.mixin"]
     _description = "Information requested by a workflow action"
     _order = "sequence, id"
+    _version_parent_field = "action_id"
 
     action_id = fields.Many2one(
         "crm.workflow.action",
@@ -26,6 +28,10 @@ class CrmWorkflowActionRequestField(models.Model):
         help="The name later automation rules read it under: data.get('key').",
     )
     label = fields.Char(string="Question", translate=True)
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Information")
 
     @api.constrains("name")
     def _check_name(self):

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from markupsafe import Markup, escape
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 
 
 class CrmWorkflowAction(models.Model):
@@ -24,6 +24,10 @@ class CrmWorkflowAction(models.Model):
         string="Information requested",
         copy=True,
     )
+
+    @api.model
+    def _version_parts(self):
+        return super()._version_parts() + ("request_field_ids",)
 
     def _check_request_info(self):
         self._check_activity()

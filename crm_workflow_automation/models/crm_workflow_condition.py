@@ -17,8 +17,10 @@ _OF_THE_MOMENT = object()
 
 class CrmWorkflowCondition(models.Model):
     _name = "crm.workflow.condition"
+    _inherit = ["crm.workflow.version.part.mixin"]
     _description = "Workflow Rule Condition"
     _order = "is_fallback, sequence, id"
+    _version_parent_field = "rule_id"
 
     rule_id = fields.Many2one(
         "crm.workflow.rule",
@@ -99,6 +101,23 @@ class CrmWorkflowCondition(models.Model):
             # the actions follow (and check that they still fit)
             self.action_ids.write({"model_id": vals["model_id"]})
         return res
+
+    @api.model
+    def _version_parts(self):
+        return super()._version_parts() + ("action_ids",)
+
+    @api.model
+    def _version_ignored_fields(self):
+        # the record type follows the rule's
+        return super()._version_ignored_fields() | {"model_id"}
+
+    @api.model
+    def _version_domain_fields(self):
+        return super()._version_domain_fields() | {"domain"}
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Condition")
 
     @api.onchange("rule_id")
     def _onchange_rule_id(self):

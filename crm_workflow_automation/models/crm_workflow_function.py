@@ -34,7 +34,12 @@ class CrmWorkflowFunction(models.Model):
     ``function``), from a button, on a schedule and over HTTP."""
 
     _name = "crm.workflow.function"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.workflow.run.owner.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "crm.workflow.run.owner.mixin",
+        "crm.workflow.versioned.mixin",
+    ]
     _run_owner_field = "function_id"
     _description = "Workflow Function"
     _order = "name, id"
@@ -222,6 +227,26 @@ class CrmWorkflowFunction(models.Model):
         res = super().unlink()
         actions.unlink()
         return res
+
+    # ------------------------------------------------------------------
+    # versions (crm.workflow.versioned.mixin); its schedules are not part of
+    # them: a schedule is its own record, with its own cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _version_parts(self):
+        return super()._version_parts() + ("argument_ids",)
+
+    @api.model
+    def _version_kept_fields(self):
+        return super()._version_kept_fields() | {"api_name"}
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Function")
+
+    def _version_target_model(self):
+        return self.model_name or ""
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -27,8 +27,10 @@ class CrmWorkflowFunctionArgument(models.Model):
     code finds in ``args``."""
 
     _name = "crm.workflow.function.argument"
+    _inherit = ["crm.workflow.version.part.mixin"]
     _description = "Workflow Function Argument"
     _order = "sequence, id"
+    _version_parent_field = "function_id"
 
     function_id = fields.Many2one(
         "crm.workflow.function",
@@ -58,6 +60,10 @@ class CrmWorkflowFunctionArgument(models.Model):
             "Two arguments of a function cannot have the same name.",
         )
     ]
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Argument")
 
     @api.constrains("name", "arg_type", "arg_model_id", "default")
     def _check_definition(self):

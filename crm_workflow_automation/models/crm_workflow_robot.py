@@ -62,10 +62,14 @@ class CrmWorkflowRobot(models.Model):
         "delay_date_field_id",
         "execution_mode",
         "domain",
+        "working_hours_only",
     )
     def _compute_summary(self):
         for robot in self:
-            parts = [robot.name or "", robot._when_summary()]
+            when = robot._when_summary()
+            if robot.working_hours_only:
+                when = self.env._("%(when)s, in working hours", when=when)
+            parts = [robot.name or "", when]
             condition = robot._condition_summary()
             if condition:
                 parts.append(self.env._("if %(condition)s", condition=condition))
@@ -125,17 +129,19 @@ class CrmWorkflowRobot(models.Model):
     def write(self, vals):
         """The action's fields go to it in one write: the ORM writes delegated
         fields one by one, and a new type would be checked before its own
-        fields arrive."""
+        fields arrive. The robot and its action are one save: one version."""
         self._check_vals_before_save(vals)
         inherited = {
             name: vals[name]
             for name in list(vals)
             if name in self._fields and self._fields[name].inherited
         }
-        if inherited:
-            vals = {k: v for k, v in vals.items() if k not in inherited}
-            self.action_id.write(inherited)
-        return super().write(vals)
+        owners = self._version_owners() if self._version_relevant(vals) else []
+        with self._version_scope(owners):
+            if inherited:
+                vals = {k: v for k, v in vals.items() if k not in inherited}
+                self.action_id.write(inherited)
+            return super().write(vals)
 
     def unlink(self):
         actions = self.action_id
@@ -162,6 +168,27 @@ class CrmWorkflowRobot(models.Model):
                 if node.get("name") == "recheck_condition":
                     node.getparent().remove(node)
         return arch, view
+
+    # ------------------------------------------------------------------
+    # versions (crm.workflow.versioned.mixin): the robot with its action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _version_parts(self):
+        return (
+            super()._version_parts() + self.env["crm.workflow.action"]._version_parts()
+        )
+
+    @api.model
+    def _version_ignored_fields(self):
+        return (
+            super()._version_ignored_fields()
+            | self.env["crm.workflow.action"]._version_ignored_fields()
+        )
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Automation rule")
 
     def action_preview(self):
         """The opportunities this automation rule concerns now."""
@@ -246,6 +273,9 @@ class CrmWorkflowAction(models.Model):
 
     def _owner(self):
         return self.robot_ids[:1] or super()._owner()
+
+    def _version_owners(self):
+        return super()._version_owners() + [self.robot_ids]
 
     def _config_message(self, problem):
         """A robot and its action are one thing to the user, under one name."""

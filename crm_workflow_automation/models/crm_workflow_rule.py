@@ -167,8 +167,11 @@ class CrmWorkflowRule(models.Model):
         "mail.thread",
         "crm.workflow.run.owner.mixin",
         "crm.workflow.working.time.mixin",
+        "crm.workflow.trigger.type.mixin",
+        "crm.workflow.versioned.mixin",
     ]
     _run_owner_field = "rule_id"
+    _trigger_type_field = "trigger"
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -503,6 +506,21 @@ class CrmWorkflowRule(models.Model):
         return vals_list
 
     # ------------------------------------------------------------------
+    # versions (crm.workflow.versioned.mixin)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _version_parts(self):
+        return super()._version_parts() + ("condition_ids",)
+
+    @api.model
+    def _version_kind(self):
+        return self.env._("Rule")
+
+    def _version_target_model(self):
+        return self.model_name
+
+    # ------------------------------------------------------------------
     # actions (buttons)
     # ------------------------------------------------------------------
 
@@ -632,15 +650,6 @@ class CrmWorkflowRule(models.Model):
     # defines ``_trigger_<hook>_<key>`` methods (DEVELOP.md, "Trigger types")
     # ------------------------------------------------------------------
 
-    def _trigger_hook(self, hook, key=None):
-        """The ``_trigger_<hook>_<key>`` method of a trigger type (the rule's
-        own when ``key`` is not given), or None when the type has none."""
-        return getattr(self, f"_trigger_{hook}_{key or self.trigger}", None)
-
-    @api.model
-    def _trigger_keys(self):
-        return self._fields["trigger"].get_values(self.env)
-
     @api.model
     def _event_triggers(self):
         """{engine event kind: (trigger keys it runs)}, from each type's
@@ -651,15 +660,6 @@ class CrmWorkflowRule(models.Model):
             for event in hook() if hook else ():
                 triggers[event].append(key)
         return {event: tuple(keys) for event, keys in triggers.items()}
-
-    @api.model
-    def _trigger_event_labels(self):
-        """{engine event kind: words for the run log} of every trigger type."""
-        labels = {}
-        for key in self._trigger_keys():
-            hook = self._trigger_hook("event_labels", key)
-            labels.update(hook() if hook else {})
-        return labels
 
     def _trigger_label(self):
         self.ensure_one()
@@ -682,10 +682,6 @@ class CrmWorkflowRule(models.Model):
         hook = self._trigger_hook("saved")
         if hook:
             hook(vals, was_active)
-
-    def _trigger_icon(self):
-        hook = self._trigger_hook("icon")
-        return hook() if hook else "fa-bolt"
 
     def _trigger_record_gone(self):
         """Whether actions run after the record is gone (a deletion)."""

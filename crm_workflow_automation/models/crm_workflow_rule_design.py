@@ -20,6 +20,12 @@ class CrmWorkflowRule(models.Model):
         preview = self.env["crm.workflow.preview"].create({"rule_id": self.id})
         return preview._action_open()
 
+    def action_backtest(self):
+        """What the rule would have done over the last 30 days."""
+        self.ensure_one()
+        wizard = self.env["crm.workflow.backtest"].create({"rule_id": self.id})
+        return wizard._action_open()
+
     def action_test_run(self):
         """Try the rule on one record; nothing is kept."""
         self.ensure_one()

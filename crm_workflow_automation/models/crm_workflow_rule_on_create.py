@@ -25,5 +25,9 @@ class CrmWorkflowRule(models.Model):
     def _trigger_icon_on_create(self):
         return "fa-plus-circle"
 
+    def _trigger_backtest_on_create(self, backtest, Model, since):
+        """(past events, notes): the records created since then."""
+        return backtest._past_creations(Model, since), []
+
     def _trigger_explain_on_create(self, explain, record, event, label):
         return explain._kind_match(event, ("create",), label)

@@ -25,6 +25,10 @@ class CrmWorkflowRule(models.Model):
     def _trigger_icon_on_create_or_write(self):
         return "fa-pencil-square-o"
 
+    def _trigger_backtest_on_create_or_write(self, backtest, Model, since):
+        edits, notes = self._trigger_backtest_on_write(backtest, Model, since)
+        return backtest._past_creations(Model, since) + edits, notes
+
     def _trigger_loop_watched_on_create_or_write(self):
         return self._trigger_loop_watched_on_write()
 

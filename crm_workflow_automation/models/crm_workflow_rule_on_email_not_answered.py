@@ -11,21 +11,11 @@ when the job runs it checks again that no reply came since the email."""
 from datetime import timedelta
 from time import perf_counter
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 
 from .crm_workflow_job import OPEN_STATES
-
-NO_REPLY_UNITS = [("hours", "Hours"), ("days", "Days")]
-NO_REPLY_KEYS = {"trigger", "model_id", "no_reply_delay", "no_reply_unit"}
-
-
-def no_reply_deadline(sent, delay, unit):
-    """When an email sent at ``sent`` counts as not answered."""
-    return sent + relativedelta(**{unit or "days": delay or 0})
 
 
 def replied_ids(env, model, since):
@@ -51,20 +41,12 @@ def replied_ids(env, model, since):
 
 
 class CrmWorkflowRule(models.Model):
-    _inherit = "crm.workflow.rule"
+    _name = "crm.workflow.rule"
+    _inherit = ["crm.workflow.rule", "crm.workflow.no.reply.mixin"]
 
     trigger = fields.Selection(
         selection_add=[("on_email_not_answered", "Email not answered")],
         ondelete={"on_email_not_answered": "cascade"},
-    )
-    no_reply_delay = fields.Integer(
-        string="No reply within",
-        default=2,
-        help="The rule runs when an email sent from the record has had no reply "
-        "on the record for this long. A later email restarts the wait.",
-    )
-    no_reply_unit = fields.Selection(
-        NO_REPLY_UNITS, string="No reply unit", default="days"
     )
 
     @api.model
@@ -92,9 +74,17 @@ class CrmWorkflowRule(models.Model):
         return self._no_reply_words()
 
     def _no_reply_words(self):
-        if self.no_reply_unit == "hours":
-            return self.env._("(no reply within %(n)s hours)", n=self.no_reply_delay)
-        return self.env._("(no reply within %(n)s days)", n=self.no_reply_delay)
+        return self.env._(
+            "(no reply within %(delay)s)", delay=super()._no_reply_words()
+        )
+
+    def _no_reply_calendar(self):
+        """The rule's working-schedule setting (the company's or its
+        responsible's), as its date offsets."""
+        return (
+            self._working_calendar_of(self.no_reply_unit, self.user_id, self.company_id)
+            or super()._no_reply_calendar()
+        )
 
     def _trigger_saved_on_email_not_answered(self, vals, was_active):
         if "trigger" in vals or "model_id" in vals:
@@ -120,7 +110,7 @@ class CrmWorkflowRule(models.Model):
         for job in self._no_reply_jobs():
             sent = Datetime.to_datetime((job.payload or {}).get("sent"))
             if sent:
-                eta = no_reply_deadline(sent, self.no_reply_delay, self.no_reply_unit)
+                eta = self._no_reply_deadline(sent)
                 job.write({"eta": eta})
         self.env["crm.workflow.job"]._wake_runners()
 
@@ -172,7 +162,7 @@ class CrmWorkflowRule(models.Model):
         sent = Datetime.to_datetime((job.payload or {}).get("sent"))
         if not sent:
             return None
-        return no_reply_deadline(sent, self.no_reply_delay, self.no_reply_unit)
+        return self._no_reply_deadline(sent)
 
     def _no_reply_schedule(self, records, message):
         """Wait for a reply to ``message``, just sent from ``records``: the
@@ -192,7 +182,7 @@ class CrmWorkflowRule(models.Model):
             job_type="rule",
         )
         sent = message.sudo().date or Datetime.now()
-        eta = no_reply_deadline(sent, self.no_reply_delay, self.no_reply_unit)
+        eta = self._no_reply_deadline(sent)
         return Job._enqueue(
             [
                 {

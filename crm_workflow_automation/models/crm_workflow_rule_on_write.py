@@ -26,6 +26,37 @@ class CrmWorkflowRule(models.Model):
     def _trigger_icon_on_write(self):
         return "fa-pencil"
 
+    def _trigger_backtest_on_write(self, backtest, Model, since):
+        """(past events, notes): the tracked edits since then, of the
+        watched fields; an edit of an untracked field left no trace."""
+        watched = self.trigger_field_ids
+        untracked = [
+            f.field_description
+            for f in watched
+            if not getattr(Model._fields.get(f.name), "tracking", False)
+        ]
+        if watched:
+            notes = (
+                [
+                    self.env._(
+                        "Edits of fields that are not tracked left no history "
+                        "and are not replayed: %(fields)s.",
+                        fields=", ".join(untracked),
+                    )
+                ]
+                if untracked
+                else []
+            )
+        else:
+            notes = [
+                self.env._(
+                    "The rule runs on any edit: only the edits of tracked fields "
+                    "are in the history and replayed."
+                )
+            ]
+        events = backtest._past_edits(Model, since, watched.mapped("name"))
+        return events, notes
+
     def _trigger_loop_watched_on_write(self):
         return set(self.trigger_field_ids.mapped("name")) or None
 

@@ -14,7 +14,7 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
     registry cache the ORM hook reads (as rules do)."""
 
     _name = "crm.workflow.stage.automation.mixin"
-    _inherit = ["crm.workflow.run.owner.mixin"]
+    _inherit = ["crm.workflow.run.owner.mixin", "crm.workflow.versioned.mixin"]
     _description = "Stage automation (robots and triggers)"
     _order = "sequence, id"
 
@@ -35,6 +35,10 @@ class CrmWorkflowStageAutomationMixin(models.AbstractModel):
         default="[]",
         help="Only for the opportunities that meet this condition.",
     )
+
+    @api.model
+    def _version_domain_fields(self):
+        return super()._version_domain_fields() | {"domain"}
 
     @api.constrains("domain")
     def _check_domain(self):

@@ -10,8 +10,12 @@ class CrmWorkflowTrigger(models.Model):
 
     _name = "crm.workflow.trigger"
     _description = "Workflow Trigger"
-    _inherit = ["crm.workflow.stage.automation.mixin"]
+    _inherit = [
+        "crm.workflow.stage.automation.mixin",
+        "crm.workflow.trigger.type.mixin",
+    ]
     _run_owner_field = "trigger_id"
+    _trigger_type_field = "trigger_type"
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -47,6 +51,10 @@ class CrmWorkflowTrigger(models.Model):
                 what = condition
             trigger.summary = what
 
+    @api.model
+    def _version_kind(self):
+        return self.env._("Trigger")
+
     @api.constrains(
         "trigger_type", "inactivity_days", "domain", "webhook_reference_field_id"
     )
@@ -68,15 +76,6 @@ class CrmWorkflowTrigger(models.Model):
     # the engine's side: which records of an event fire the trigger
     # ------------------------------------------------------------------
 
-    def _trigger_hook(self, hook, key=None):
-        """The ``_trigger_<hook>_<key>`` method of a trigger type (this
-        trigger's own when ``key`` is not given), or None."""
-        return getattr(self, f"_trigger_{hook}_{key or self.trigger_type}", None)
-
-    @api.model
-    def _trigger_keys(self):
-        return self._fields["trigger_type"].get_values(self.env)
-
     @api.model
     def _trigger_events(self):
         """{trigger type: (engine event kinds that feed it)}, from each
@@ -86,15 +85,6 @@ class CrmWorkflowTrigger(models.Model):
             hook = self._trigger_hook("events", key)
             events[key] = tuple(hook()) if hook else ()
         return events
-
-    @api.model
-    def _trigger_event_labels(self):
-        """{engine event kind: words for the run log} of every type."""
-        labels = {}
-        for key in self._trigger_keys():
-            hook = self._trigger_hook("event_labels", key)
-            labels.update(hook() if hook else {})
-        return labels
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -115,10 +105,6 @@ class CrmWorkflowTrigger(models.Model):
         hook = self._trigger_hook("saved")
         if hook:
             hook(vals)
-
-    def _trigger_icon(self):
-        hook = self._trigger_hook("icon")
-        return hook() if hook else "fa-bolt"
 
     def _fire(self, event):
         """Ids of the event's records for which this trigger fires, by

@@ -15,28 +15,16 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Datetime
 
 from .crm_workflow_job import OPEN_STATES
-from .crm_workflow_rule_on_email_not_answered import (
-    NO_REPLY_UNITS,
-    no_reply_deadline,
-    replied_ids,
-)
+from .crm_workflow_rule_on_email_not_answered import replied_ids
 
 
 class CrmWorkflowTrigger(models.Model):
-    _inherit = "crm.workflow.trigger"
+    _name = "crm.workflow.trigger"
+    _inherit = ["crm.workflow.trigger", "crm.workflow.no.reply.mixin"]
 
     trigger_type = fields.Selection(
         selection_add=[("email_not_answered", "Email not answered")],
         ondelete={"email_not_answered": "cascade"},
-    )
-    no_reply_delay = fields.Integer(
-        string="No reply within",
-        default=2,
-        help="Move the opportunity when an email sent from it has had no reply "
-        "for this long. A later email restarts the wait.",
-    )
-    no_reply_unit = fields.Selection(
-        NO_REPLY_UNITS, string="No reply unit", default="days"
     )
 
     @api.depends("no_reply_delay", "no_reply_unit")
@@ -66,11 +54,9 @@ class CrmWorkflowTrigger(models.Model):
             )
 
     def _trigger_summary_email_not_answered(self):
-        if self.no_reply_unit == "hours":
-            return self.env._(
-                "Email not answered within %(n)s hours", n=self.no_reply_delay
-            )
-        return self.env._("Email not answered within %(n)s days", n=self.no_reply_delay)
+        return self.env._(
+            "Email not answered within %(delay)s", delay=self._no_reply_words()
+        )
 
     def _no_reply_schedule(self, records, message):
         """Wait for a reply to ``message``, just sent from ``records``; their
@@ -101,7 +87,7 @@ class CrmWorkflowTrigger(models.Model):
             }
         )
         sent = message.sudo().date or Datetime.now()
-        eta = no_reply_deadline(sent, self.no_reply_delay, self.no_reply_unit)
+        eta = self._no_reply_deadline(sent)
         return Job._enqueue(
             [
                 {
@@ -132,9 +118,7 @@ class CrmWorkflowTrigger(models.Model):
         due = jobs.browse()
         for job in jobs:
             sent = Datetime.to_datetime((job.payload or {}).get("sent"))
-            deadline = sent and no_reply_deadline(
-                sent, trigger.no_reply_delay, trigger.no_reply_unit
-            )
+            deadline = sent and trigger._no_reply_deadline(sent)
             if job.res_id in replied:
                 outcome.cancel(job, self.env._("A reply was received."))
             elif deadline and deadline > job.eta + timedelta(minutes=1):

@@ -4,6 +4,8 @@ from . import test_jobs
 from . import test_webhooks
 from . import test_action_messages
 from . import test_action_activity
+from . import test_action_document
+from . import test_backtest
 from . import test_action_field_update
 from . import test_action_crm
 from . import test_action_code
@@ -35,4 +37,5 @@ from . import test_working_time
 from . import test_trigger_plugins
 from . import test_meeting_triggers
 from . import test_email_triggers
+from . import test_versions
 from . import test_export

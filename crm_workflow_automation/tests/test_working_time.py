@@ -240,3 +240,49 @@ class TestWorkingTime(StageCase):
             self.assertFalse(lead.description)
             trap.run(at=utc(2026, 1, 13, 10))
         self.assertIn("late", lead.description or "")
+
+    # -- the wait of "Email not answered" ------------------------------------
+
+    def email_customer(self, lead):
+        customer = self.env["res.partner"].create(
+            {"name": "Carla Customer", "email": "carla@customer.example.com"}
+        )
+        return lead.with_user(self.salesman).message_post(
+            body="Here is our offer.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=customer.ids,
+        )
+
+    def test_email_not_answered_within_two_working_hours_of_friday_17(self):
+        rule = self.make_rule(
+            name="No answer",
+            trigger="on_email_not_answered",
+            user_id=self.sales_manager.id,
+            no_reply_delay=2,
+            no_reply_unit="work_hours",
+            actions=[self.set_priority()],
+        )
+        with freeze_time(FRIDAY_17), self.trap_jobs() as trap:
+            lead = self.new_lead()
+            self.email_customer(lead)
+            job = trap.assert_enqueued(count=1, rule=rule, records=lead)
+            self.assertEqual(job.eta, utc(2026, 1, 12, 10))
+            trap.run(at=utc(2026, 1, 12, 9, 59))
+            self.assertEqual(self.read_back(lead).priority, "0", "not yet")
+            trap.run(at=utc(2026, 1, 12, 10))
+        self.assertEqual(self.read_back(lead).priority, "3")
+
+    def test_email_not_answered_trigger_skips_the_holiday(self):
+        trigger = self.trigger(
+            self.s2, "email_not_answered", no_reply_delay=1, no_reply_unit="work_days"
+        )
+        self.assertEqual(trigger.summary.count("1 working days"), 1, trigger.summary)
+        self.holiday(date(2026, 1, 12))
+        with freeze_time(FRIDAY_10), self.trap_jobs() as trap:
+            lead = self.new_lead()
+            self.email_customer(lead)
+            job = trap.jobs.filtered(lambda j: j.trigger_id == trigger)
+            self.assertEqual(job.eta, utc(2026, 1, 13, 10))
+            trap.run(at=utc(2026, 1, 13, 10))
+        self.assertEqual(self.read_back(lead).stage_id, self.s2)

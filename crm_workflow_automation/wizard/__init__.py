@@ -7,5 +7,8 @@ from . import crm_workflow_test_run
 from . import crm_workflow_test_run_line
 from . import crm_workflow_explain
 from . import crm_workflow_explain_line
+from . import crm_workflow_backtest
+from . import crm_workflow_backtest_line
+from . import crm_workflow_version_compare
 from . import crm_workflow_export
 from . import crm_workflow_import

@@ -7,13 +7,13 @@ rules and stage triggers of its types (the selections' ``ondelete``
 "cascade": a rule left with another trigger would run on events it was never
 meant for) and the core keeps working, crm_phonecall's calls included."""
 
-import os
-import subprocess
-import sys
 import textwrap
 
-from odoo.tests import TransactionCase, tagged
-from odoo.tools import config
+from odoo.tests import tagged
+
+from odoo.addons.crm_workflow_automation.tests.separate_database import (
+    SeparateDatabaseCase,
+)
 
 ADDON = "crm_workflow_automation_phonecall"
 
@@ -88,56 +88,21 @@ WITH_CALLS = textwrap.dedent(
 
 
 @tagged("post_install", "-at_install")
-class TestUninstall(TransactionCase):
-    def odoo(self, db, *args, script=None):
-        command = [sys.executable, "-m", "odoo"]
-        if script is not None:
-            command.append("shell")
-        command += [
-            "-d",
-            db,
-            f"--addons-path={config['addons_path']}",
-            "--no-http",
-            "--log-level=warn",
-            *args,
-        ]
-        return subprocess.run(
-            command,
-            input=script,
-            capture_output=True,
-            text=True,
-            env=dict(os.environ),
-            check=False,
-        )
-
+class TestUninstall(SeparateDatabaseCase):
     def test_call_triggers_come_and_go_with_the_add_on(self):
-        db = f"{self.env.cr.dbname}_phonecall_ext"
-        subprocess.run(["dropdb", "--if-exists", db], check=True)
-        try:
-            steps = [
-                (
-                    "-i the core and crm_phonecall",
-                    [
-                        "-i",
-                        "crm_workflow_automation,crm_phonecall",
-                        "--without-demo=all",
-                    ],
-                    None,
-                    None,
-                ),
-                ("core only", [], CORE_ONLY, "CORE-ONLY-OK"),
-                (f"-i {ADDON}", ["-i", ADDON], None, None),
-                ("with calls, then uninstalled", [], WITH_CALLS, "WITH-CALLS-OK"),
-            ]
-            for name, args, script, expected in steps:
-                if script is None:
-                    args = [*args, "--stop-after-init"]
-                done = self.odoo(db, *args, script=script)
-                output = done.stdout[-2000:] + done.stderr[-3000:]
-                self.assertEqual(done.returncode, 0, f"{name}: {output}")
-                if expected:
-                    self.assertIn(expected, done.stdout, f"{name}: {output}")
-                else:
-                    self.assertNotIn(" ERROR ", done.stderr, f"{name}: {output}")
-        finally:
-            subprocess.run(["dropdb", "--if-exists", db], check=False)
+        steps = [
+            (
+                "-i the core and crm_phonecall",
+                [
+                    "-i",
+                    "crm_workflow_automation,crm_phonecall",
+                    "--without-demo=all",
+                ],
+                None,
+                None,
+            ),
+            ("core only", [], CORE_ONLY, "CORE-ONLY-OK"),
+            (f"-i {ADDON}", ["-i", ADDON], None, None),
+            ("with calls, then uninstalled", [], WITH_CALLS, "WITH-CALLS-OK"),
+        ]
+        self.run_steps("phonecall_ext", steps)

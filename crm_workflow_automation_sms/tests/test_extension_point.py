@@ -4,13 +4,13 @@
 alone has no SMS type; this add-on adds it and its rules run; uninstalling it
 removes its actions (the selection's ``ondelete``) and the core keeps working."""
 
-import os
-import subprocess
-import sys
 import textwrap
 
-from odoo.tests import TransactionCase, tagged
-from odoo.tools import config
+from odoo.tests import tagged
+
+from odoo.addons.crm_workflow_automation.tests.separate_database import (
+    SeparateDatabaseCase,
+)
 
 CORE_ONLY = textwrap.dedent(
     """
@@ -69,57 +69,22 @@ WITH_SMS = textwrap.dedent(
 
 
 @tagged("post_install", "-at_install")
-class TestExtensionPoint(TransactionCase):
-    def odoo(self, db, *args, script=None):
-        command = [sys.executable, "-m", "odoo"]
-        if script is not None:
-            command.append("shell")
-        command += [
-            "-d",
-            db,
-            f"--addons-path={config['addons_path']}",
-            "--no-http",
-            "--log-level=warn",
-            *args,
-        ]
-        return subprocess.run(
-            command,
-            input=script,
-            capture_output=True,
-            text=True,
-            env=dict(os.environ),
-            check=False,
-        )
-
+class TestExtensionPoint(SeparateDatabaseCase):
     def test_sms_type_comes_and_goes_with_its_add_on(self):
-        db = f"{self.env.cr.dbname}_sms_ext"
-        subprocess.run(["dropdb", "--if-exists", db], check=True)
-        try:
-            steps = [
-                (
-                    "-i crm_workflow_automation",
-                    ["-i", "crm_workflow_automation", "--without-demo=all"],
-                    None,
-                    None,
-                ),
-                ("core only", [], CORE_ONLY, "CORE-ONLY-OK"),
-                (
-                    "-i the SMS add-on",
-                    ["-i", "crm_workflow_automation_sms"],
-                    None,
-                    None,
-                ),
-                ("with SMS, then uninstalled", [], WITH_SMS, "WITH-SMS-OK"),
-            ]
-            for name, args, script, expected in steps:
-                if script is None:
-                    args = [*args, "--stop-after-init"]
-                done = self.odoo(db, *args, script=script)
-                output = done.stdout[-2000:] + done.stderr[-3000:]
-                self.assertEqual(done.returncode, 0, f"{name}: {output}")
-                if expected:
-                    self.assertIn(expected, done.stdout, f"{name}: {output}")
-                else:
-                    self.assertNotIn(" ERROR ", done.stderr, f"{name}: {output}")
-        finally:
-            subprocess.run(["dropdb", "--if-exists", db], check=False)
+        steps = [
+            (
+                "-i crm_workflow_automation",
+                ["-i", "crm_workflow_automation", "--without-demo=all"],
+                None,
+                None,
+            ),
+            ("core only", [], CORE_ONLY, "CORE-ONLY-OK"),
+            (
+                "-i the SMS add-on",
+                ["-i", "crm_workflow_automation_sms"],
+                None,
+                None,
+            ),
+            ("with SMS, then uninstalled", [], WITH_SMS, "WITH-SMS-OK"),
+        ]
+        self.run_steps("sms_ext", steps)
