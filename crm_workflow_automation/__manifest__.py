@@ -3,7 +3,7 @@
 {
     "name": "CRM Workflow Automation",
     "summary": "Workflow rules, stage robots and durable delayed actions for Odoo CRM",
-    "version": "18.0.1.9.0",
+    "version": "18.0.1.10.0",
     "development_status": "Alpha",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-workflow-automation/crm_workflow_automation",

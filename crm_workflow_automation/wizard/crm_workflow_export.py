@@ -633,7 +633,7 @@ class ModuleExport:
                 "%(record)s (%(model)s, %(xmlid)s): %(fields)s",
                 record=self._label(node),
                 model=node.record._description,
-                xmlid=f"{self.module}.{node.xmlid}",
+                xmlid=".".join((self.module, node.xmlid)),
                 fields=", ".join(labels),
             )
             for node, labels in self.secrets
