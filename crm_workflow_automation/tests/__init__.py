@@ -38,3 +38,4 @@ from . import test_trigger_plugins
 from . import test_meeting_triggers
 from . import test_email_triggers
 from . import test_versions
+from . import test_pinned_jobs
