@@ -266,11 +266,13 @@ class TestPinnedRobotJobs(StageCase):
         trap, lead, job = self.queue()
         self.bot.write({"domain": "[('priority', '=', '3')]"})
         trap.run_all()
+        self.assertEqual(job.state, "done")
         self.assertEqual(self.referred(lead), "old")
 
+    def test_applied_robot_criteria_drop_a_record_that_no_longer_meets_them(self):
         trap, lead, job = self.queue()
         self.bot.write(
-            {"domain": "[('priority', '=', '2')]", "pending_job_policy": "apply"}
+            {"domain": "[('priority', '=', '3')]", "pending_job_policy": "apply"}
         )
         trap.run_all()
         self.assertEqual(job.state, "cancelled")
