@@ -205,6 +205,30 @@ class TestPinnedRuleJobs(JobCase):
         self.rule.invalidate_recordset(["pending_job_count"])
         self.assertEqual(self.rule.pending_job_count, 2)
 
+    def test_a_thousand_pending_jobs_are_counted_then_kept_applied_or_cancelled(self):
+        """The issue's case: a live rule with 1,000 pending jobs."""
+        values = {
+            "user_id": self.salesman.id,
+            "team_id": self.team.id,
+            "stage_id": self.stage_new.id,
+        }
+        with self.trap_jobs() as trap:
+            self.Lead.create([dict(values, name=f"Deal {i}") for i in range(1000)])
+        jobs = trap.assert_enqueued(count=1000, state="pending")
+        queued_by = jobs.version_id
+        self.assertEqual(len(queued_by), 1)
+        self.assertEqual(self.rule.pending_job_count, 1000)
+        self.action.write({"update_value": "new"})
+        jobs.invalidate_recordset()
+        self.assertEqual(jobs.version_id, queued_by)
+        self.rule.write({"name": "Renamed", "pending_job_policy": "apply"})
+        jobs.invalidate_recordset()
+        self.assertEqual(jobs.version_id, self.rule._versions().sorted("number")[-1])
+        self.rule.write({"name": "Renamed again", "pending_job_policy": "cancel"})
+        self.rule.invalidate_recordset(["pending_job_count"])
+        self.assertEqual(self.rule.pending_job_count, 0)
+        self.assertEqual(set(jobs.mapped("state")), {"cancelled"})
+
     def test_an_unknown_choice_is_refused_before_the_save(self):
         self.queue()
         with self.assertRaises(UserError):
