@@ -155,4 +155,3 @@ class CrmWorkflowJob(models.Model):
         }
         action = self._snapshot_action(action_node, robot.action_id)
         return action, robot.new(robot_vals, origin=robot)
-

@@ -121,9 +121,7 @@ class TestPinnedRuleJobs(JobCase):
 
     def test_a_kept_job_is_checked_against_the_criteria_of_its_version(self):
         trap, lead, job = self.queue()
-        tighter = (
-            f"[('stage_id', '=', {self.stage_new.id}), ('priority', '=', '3')]"
-        )
+        tighter = f"[('stage_id', '=', {self.stage_new.id}), ('priority', '=', '3')]"
         self.condition.write({"domain": tighter})
         trap.run_all()
         self.assertEqual(job.state, "done")
@@ -131,9 +129,7 @@ class TestPinnedRuleJobs(JobCase):
 
     def test_applied_criteria_drop_a_record_that_no_longer_meets_them(self):
         trap, lead, job = self.queue()
-        tighter = (
-            f"[('stage_id', '=', {self.stage_new.id}), ('priority', '=', '3')]"
-        )
+        tighter = f"[('stage_id', '=', {self.stage_new.id}), ('priority', '=', '3')]"
         self.condition.with_context(**{POLICY: "apply"}).write({"domain": tighter})
         trap.run_all()
         self.assertEqual(job.state, "cancelled")
@@ -232,9 +228,7 @@ class TestPinnedRuleJobs(JobCase):
     def test_an_unknown_choice_is_refused_before_the_save(self):
         self.queue()
         with self.assertRaises(UserError):
-            self.action.with_context(**{POLICY: "later"}).write(
-                {"update_value": "new"}
-            )
+            self.action.with_context(**{POLICY: "later"}).write({"update_value": "new"})
         self.assertEqual(self.action.update_value, "old")
 
 
