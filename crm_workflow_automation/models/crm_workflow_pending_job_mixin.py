@@ -6,7 +6,7 @@ new version, or are cancelled. The choice comes from the form
 (``pending_job_policy``) or, over the API, from the context key
 ``crm_workflow_pending_jobs``."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .crm_workflow_job import OPEN_STATES
@@ -68,6 +68,13 @@ class CrmWorkflowPendingJobMixin(models.AbstractModel):
     def _compute_pending_job_policy(self):
         for record in self:
             record.pending_job_policy = "keep"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # a new record has no job yet: the choice is moot
+        for vals in vals_list:
+            vals.pop(POLICY_FIELD, None)
+        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # the choice

@@ -4,9 +4,11 @@
 were scheduled (they run the version that queued them), the change applied
 to them, or cancelled; the same choice when an action is deleted."""
 
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import JobCase, StageCase
 
@@ -119,6 +121,15 @@ class TestPinnedRuleJobs(JobCase):
         self.assertEqual(job.state, "cancelled")
         self.assertEqual(self.rule.pending_job_policy, "keep")
 
+    def test_the_rule_form_shows_the_count_and_sends_the_choice(self):
+        trap, lead, job = self.queue()
+        with Form(self.rule) as form:
+            self.assertEqual(form.pending_job_count, 1)
+            self.assertEqual(form.pending_job_policy, "keep")
+            form.pending_job_policy = "cancel"
+            form.name = "Referral three days later"
+        self.assertEqual(job.state, "cancelled")
+
     def test_a_kept_job_is_checked_against_the_criteria_of_its_version(self):
         trap, lead, job = self.queue()
         tighter = f"[('stage_id', '=', {self.stage_new.id}), ('priority', '=', '3')]"
@@ -202,17 +213,29 @@ class TestPinnedRuleJobs(JobCase):
         self.assertEqual(self.rule.pending_job_count, 2)
 
     def test_a_thousand_pending_jobs_are_counted_then_kept_applied_or_cancelled(self):
-        """The issue's case: a live rule with 1,000 pending jobs."""
-        values = {
-            "user_id": self.salesman.id,
-            "team_id": self.team.id,
-            "stage_id": self.stage_new.id,
-        }
-        with self.trap_jobs() as trap:
-            self.Lead.create([dict(values, name=f"Deal {i}") for i in range(1000)])
-        jobs = trap.assert_enqueued(count=1000, state="pending")
+        """The issue's case: a live rule with 1,000 pending jobs (queued in one
+        batch as the engine queues them; creating 1,000 leads would only make
+        the test slow)."""
+        lead = self.lead(stage_id=self.stage_qualified.id)
+        eta = fields.Datetime.now() + timedelta(days=2)
+        ids = self.Job._enqueue(
+            [
+                {
+                    "rule_id": self.rule.id,
+                    "action_id": self.action.id,
+                    "condition_id": self.condition.id,
+                    "res_model": "crm.lead",
+                    "res_id": lead.id,
+                    "eta": eta,
+                    "idempotency_key": f"pinned-test:{i}",
+                }
+                for i in range(1000)
+            ]
+        )
+        jobs = self.Job.browse(ids)
+        self.assertEqual(len(jobs), 1000)
         queued_by = jobs.version_id
-        self.assertEqual(len(queued_by), 1)
+        self.assertEqual(queued_by, self.rule._versions().sorted("number")[-1])
         self.assertEqual(self.rule.pending_job_count, 1000)
         self.action.write({"update_value": "new"})
         jobs.invalidate_recordset()
@@ -220,6 +243,7 @@ class TestPinnedRuleJobs(JobCase):
         self.rule.write({"name": "Renamed", "pending_job_policy": "apply"})
         jobs.invalidate_recordset()
         self.assertEqual(jobs.version_id, self.rule._versions().sorted("number")[-1])
+        self.assertNotEqual(jobs.version_id, queued_by)
         self.rule.write({"name": "Renamed again", "pending_job_policy": "cancel"})
         self.rule.invalidate_recordset(["pending_job_count"])
         self.assertEqual(self.rule.pending_job_count, 0)
@@ -268,6 +292,15 @@ class TestPinnedRobotJobs(StageCase):
     def test_an_applied_change_runs_the_new_robot(self):
         trap, lead, job = self.queue()
         self.bot.write({"update_value": "new", "pending_job_policy": "apply"})
+        trap.run_all()
+        self.assertEqual(self.referred(lead), "new")
+
+    def test_the_robot_form_shows_the_count_and_sends_the_choice(self):
+        trap, lead, job = self.queue()
+        with Form(self.bot) as form:
+            self.assertEqual(form.pending_job_count, 1)
+            form.pending_job_policy = "apply"
+            form.update_value = "new"
         trap.run_all()
         self.assertEqual(self.referred(lead), "new")
 
