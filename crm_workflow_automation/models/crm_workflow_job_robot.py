@@ -68,9 +68,10 @@ class CrmWorkflowJob(models.Model):
         Model = self._job_model()
         action, settings = robot.action_id, robot
         version = self._pinned_version()
-        if version:
+        pinned = version and self._pinned_robot(version, robot)
+        if pinned and pinned[0]._job_pinnable():
             # queued by an older version of the robot, kept as scheduled
-            action, settings = self._pinned_robot(version, robot)
+            action, settings = pinned
         engine = self.env["crm.workflow.engine"].with_env(Model.env)
         # jobs of one stage entry share the data earlier robots left
         by_entry = defaultdict(lambda: self.browse())

@@ -328,7 +328,7 @@ class CrmWorkflowJob(models.Model):
         condition = others = None
         version = self._pinned_version() if rule else None
         pinned = version and self._pinned_rule_action(version)
-        if pinned:
+        if pinned and pinned[0]._job_pinnable():
             action, condition, others = pinned
         if not rule or not action:
             outcome.cancel(self, self.env._("The rule or the action was deleted."))

@@ -328,3 +328,32 @@ class TestPinnedRobotJobs(StageCase):
         trap.run_all()
         self.assertEqual(job.state, "cancelled")
         self.assertFalse(self.referred(lead))
+
+    def test_a_type_that_needs_its_stored_action_runs_the_live_one(self):
+        """A request for information links its task to the stored action: a
+        kept job of such a robot runs the robot as it is now."""
+        request = self.robot(
+            self.s3,
+            name="Ask the delivery date",
+            action_type="request_info",
+            timing="scheduled",
+            delay_amount=1,
+            delay_unit="hours",
+            activity_type_id=self.todo.id,
+            activity_user_type="user",
+            activity_user_id=self.salesman.id,
+            activity_summary="Old question",
+            request_field_ids=[Command.create({"name": "floor", "label": "Floor"})],
+        )
+        lead = self.new_lead()
+        with self.trap_jobs() as trap:
+            self.move(lead, self.s3)
+            job = trap.assert_enqueued(count=1, state="pending")
+        request.write({"activity_summary": "New question"})
+        self.assertNotEqual(job.version_id, request._versions().sorted("number")[-1])
+        trap.run_all()
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", lead.id)]
+        )
+        self.assertEqual(activity.summary, "New question")
+        self.assertEqual(activity.workflow_action_id, request.action_id)
