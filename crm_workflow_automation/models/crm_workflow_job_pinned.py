@@ -86,16 +86,17 @@ class CrmWorkflowJob(models.Model):
         )
         return version if version != last else version.browse()
 
-    def _snapshot_action(self, node, live):
+    def _snapshot_action(self, node, live, condition=None):
         """The action as ``node`` (a snapshot's) says, in memory, on top of
-        the live one (its record type, its condition) when it still exists."""
+        the live one (its record type, its condition) when it still exists,
+        else under ``condition`` (the snapshot's, in memory)."""
         Action = self.env["crm.workflow.action"]
         vals = Action._version_restore_vals(node)
         if not live:
             rule = self[:1].rule_id
             vals.update(
                 model_id=rule.model_id.id or self.env["ir.model"]._get_id("crm.lead"),
-                condition_id=self[:1].condition_id.id,
+                condition_id=condition,
             )
         return Action.new(vals, origin=live or None)
 
@@ -110,6 +111,7 @@ class CrmWorkflowJob(models.Model):
                 for k, v in Condition._version_restore_vals(node).items()
                 if k not in parts
             }
+            vals["rule_id"] = self[:1].rule_id.id
             live = Condition.browse(node["id"]).exists()
             conditions[node["id"]] = Condition.new(vals, origin=live or None)
         return conditions
@@ -128,7 +130,7 @@ class CrmWorkflowJob(models.Model):
                 others = self.env["crm.workflow.condition"].concat(
                     *(c for cid, c in conditions.items() if cid != cnode["id"])
                 )
-                action = self._snapshot_action(anode, self[:1].action_id)
+                action = self._snapshot_action(anode, self[:1].action_id, condition)
                 return action, condition, others
         return None
 

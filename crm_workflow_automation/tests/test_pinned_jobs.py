@@ -161,6 +161,23 @@ class TestPinnedRuleJobs(JobCase):
         self.assertTrue(run)
         self.assertFalse(run.action_id)
 
+    def test_a_deleted_condition_still_runs_its_action_for_the_jobs_kept(self):
+        trap, lead, job = self.queue()
+        self.rule.write(
+            {
+                "condition_ids": [
+                    Command.delete(self.condition.id),
+                    Command.create({"domain": "[]"}),
+                ]
+            }
+        )
+        self.assertFalse(self.condition.exists())
+        self.assertEqual(job.state, "pending")
+        trap.run_all()
+        self.assertEqual(job.last_error, False)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self.referred(lead), "old")
+
     def test_deleting_an_action_can_cancel_its_jobs(self):
         for policy in ("cancel", "apply"):
             with self.subTest(policy=policy):
