@@ -6,6 +6,7 @@ from . import crm_workflow_trigger_type_mixin
 from . import crm_workflow_version_part_mixin
 from . import crm_workflow_versioned_mixin
 from . import crm_workflow_version
+from . import crm_workflow_pending_job_mixin
 from . import crm_workflow_rule
 
 # the rule trigger types, each as a further module would add one (this order
@@ -77,6 +78,7 @@ from . import crm_workflow_job_webhook
 from . import crm_workflow_job_robot
 from . import crm_workflow_job_trigger
 from . import crm_workflow_job_attempt
+from . import crm_workflow_job_pinned
 
 # trigger types that extend the engine or the job queue come after them (they
 # end the "Trigger" and "When" lists)

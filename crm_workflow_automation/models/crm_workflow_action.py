@@ -371,6 +371,14 @@ class CrmWorkflowAction(models.Model):
         """Whether the runner may run due jobs of this action as one batch."""
         return self._call_type_hook("job_batchable", default=True)
 
+    def _job_pinnable(self):
+        """Whether a job queued by an older version of its rule or robot may
+        run this action as that version said (built in memory, without an
+        id). A type whose run needs the stored action (a webhook's delivery
+        and its secrets, a task that links back to it) says no: its jobs run
+        the live action."""
+        return self._call_type_hook("job_pinnable", default=True)
+
     def _effects_in_database(self):
         """Whether every effect of the type stays in the database (a queued
         mail, not an HTTP call): a rollback undoes it, and running it again

@@ -45,6 +45,10 @@ class CrmWorkflowAction(models.Model):
         """Each task remembers its own stage entry."""
         return False
 
+    def _job_pinnable_request_info(self):
+        """Each task links back to the stored action."""
+        return False
+
     def _run_request_info(self, records, run):
         """One task per record, with a line per piece of information asked
         for and the run's context to resume from when it is done."""

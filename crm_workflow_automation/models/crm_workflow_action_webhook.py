@@ -158,6 +158,10 @@ class CrmWorkflowAction(models.Model):
         retry."""
         return False
 
+    def _job_pinnable_webhook(self):
+        """The delivery reads the live action (its secrets are in no version)."""
+        return False
+
     def _prepare_job_payloads_webhook(self, records, run):
         """The body of each record's request, as the record was at the event."""
         return self._webhook_payloads(records, run)

@@ -53,6 +53,8 @@ JOB_COLUMNS = (
     ("robot_id", "int4", None),
     ("robot_context", "jsonb", None),
     ("trigger_id", "int4", None),
+    ("version_id", "int4", None),
+    ("action_ref", "int4", None),
 )
 
 
@@ -84,10 +86,12 @@ class CrmWorkflowJob(models.Model):
         index=True,
         readonly=True,
     )
+    # kept when the action is deleted: a job pinned to its version still runs
+    # the action as that version said (crm_workflow_job_pinned.py)
     action_id = fields.Many2one(
         "crm.workflow.action",
         string="Action",
-        ondelete="cascade",
+        ondelete="set null",
         index=True,
         readonly=True,
     )
@@ -341,6 +345,7 @@ class CrmWorkflowJob(models.Model):
         if not values_list:
             return []
         uid = self.env.uid
+        self._pin_to_versions(values_list)
         companies = {}
         columns = []
         for name, kind, default in JOB_COLUMNS:

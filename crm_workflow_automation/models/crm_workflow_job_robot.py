@@ -66,7 +66,12 @@ class CrmWorkflowJob(models.Model):
             )
             return
         Model = self._job_model()
-        action = robot.action_id
+        action, settings = robot.action_id, robot
+        version = self._pinned_version()
+        pinned = version and self._pinned_robot(version, robot)
+        if pinned and pinned[0]._job_pinnable():
+            # queued by an older version of the robot, kept as scheduled
+            action, settings = pinned
         engine = self.env["crm.workflow.engine"].with_env(Model.env)
         # jobs of one stage entry share the data earlier robots left
         by_entry = defaultdict(lambda: self.browse())
@@ -77,7 +82,7 @@ class CrmWorkflowJob(models.Model):
             by_entry[key] |= job
         for jobs in by_entry.values():
             data = (jobs[:1].robot_context or {}).get("data") or {}
-            domain = robot._scope_domain(data)
+            domain = settings._scope_domain(data)
             if domain and action.recheck_condition:
                 ids = jobs.mapped("res_id")
                 jobs = jobs._drop_stale(
@@ -85,7 +90,7 @@ class CrmWorkflowJob(models.Model):
                 )
             if (
                 jobs
-                and robot.timing == "scheduled"
+                and action.timing == "scheduled"
                 and action.delay_anchor == "date_field"
             ):
                 jobs = jobs._follow_date(action, Model, outcome)

@@ -223,6 +223,7 @@ class CrmWorkflowJob(models.Model):
                     action.id,
                     job.condition_id.id,
                     job.user_id.id,
+                    *job._group_key_pinned(),
                 )
             groups[key].append(job)
         outcome = JobOutcome(self.env)
@@ -323,6 +324,12 @@ class CrmWorkflowJob(models.Model):
         again, every delay)."""
         first = self[:1]
         rule, action = first.rule_id, first.action_id
+        # a job pinned to an older version runs its action and criteria
+        condition = others = None
+        version = self._pinned_version() if rule else None
+        pinned = version and self._pinned_rule_action(version)
+        if pinned and pinned[0]._job_pinnable():
+            action, condition, others = pinned
         if not rule or not action:
             outcome.cancel(self, self.env._("The rule or the action was deleted."))
             return
@@ -333,7 +340,8 @@ class CrmWorkflowJob(models.Model):
         engine = self.env["crm.workflow.engine"]
         with engine._on_chain(rule, jobs.mapped("res_id")):
             if action.recheck_condition:
-                jobs = jobs._drop_stale(jobs._meeting_criteria(rule, Model), outcome)
+                ok_ids = jobs._meeting_criteria(rule, Model, condition, others)
+                jobs = jobs._drop_stale(ok_ids, outcome)
             if action.timing == "scheduled" and action.delay_anchor == "date_field":
                 jobs = jobs._follow_date(action, Model, outcome)
             if jobs:
@@ -344,10 +352,14 @@ class CrmWorkflowJob(models.Model):
                     outcome,
                 )
 
-    def _meeting_criteria(self, rule, Model):
+    def _meeting_criteria(self, rule, Model, condition=None, others=None):
         """The ids of the jobs' records that still meet the criteria of the
-        jobs' condition (the fallback: of none of the rule's other ones)."""
-        condition = self[:1].condition_id
+        jobs' condition (the fallback: of none of the rule's other ones);
+        ``condition`` and ``others`` those of a pinned version."""
+        if condition is None:
+            condition = self[:1].condition_id
+        if others is None:
+            others = rule.condition_ids - condition
         ids = set(self.filtered("check_record").mapped("res_id"))
         if not condition or not ids:
             return ids
@@ -356,7 +368,7 @@ class CrmWorkflowJob(models.Model):
             return engine._search_ids(
                 Model._name, ids, condition._eval_domain() + rule._company_domain(Model)
             )
-        for other in rule.condition_ids.filtered(lambda c: not c.is_fallback):
+        for other in others.filtered(lambda c: not c.is_fallback):
             ids -= engine._search_ids(Model._name, ids, other._eval_domain())
         return ids
 

@@ -14,8 +14,10 @@ class CrmWorkflowRobot(models.Model):
 
     _name = "crm.workflow.robot"
     _description = "Automation Rule"
-    _inherit = ["crm.workflow.stage.automation.mixin"]
+    _inherit = ["crm.workflow.stage.automation.mixin", "crm.workflow.pending.job.mixin"]
     _run_owner_field = "robot_id"
+    _pending_job_field = "robot_id"
+    _pending_job_types = ("robot",)
     _inherits = {"crm.workflow.action": "action_id"}
     _order = "sequence, id"
 
@@ -130,6 +132,9 @@ class CrmWorkflowRobot(models.Model):
         """The action's fields go to it in one write: the ORM writes delegated
         fields one by one, and a new type would be checked before its own
         fields arrive. The robot and its action are one save: one version."""
+        records, vals = self._with_pending_job_policy(vals)
+        if records is not None:
+            return records.write(vals)
         self._check_vals_before_save(vals)
         inherited = {
             name: vals[name]

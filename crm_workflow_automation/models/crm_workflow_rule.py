@@ -168,9 +168,12 @@ class CrmWorkflowRule(models.Model):
         "crm.workflow.run.owner.mixin",
         "crm.workflow.working.time.mixin",
         "crm.workflow.trigger.type.mixin",
-        "crm.workflow.versioned.mixin",
+        # versioned, with jobs pinned to its versions
+        "crm.workflow.pending.job.mixin",
     ]
     _run_owner_field = "rule_id"
+    _pending_job_field = "rule_id"
+    _pending_job_types = ("action",)
     _trigger_type_field = "trigger"
     _order = "sequence, id"
 
@@ -308,9 +311,6 @@ class CrmWorkflowRule(models.Model):
     )
     run_count = fields.Integer(compute="_compute_run_stats", string="Records processed")
     failed_count = fields.Integer(compute="_compute_run_stats", string="Failed runs")
-    pending_job_count = fields.Integer(
-        compute="_compute_pending_job_count", string="Pending jobs"
-    )
 
     # ------------------------------------------------------------------
     # computes and constraints
@@ -327,24 +327,6 @@ class CrmWorkflowRule(models.Model):
         for rule in self:
             rule.run_count = counts[rule.id]["done"]
             rule.failed_count = counts[rule.id]["failed"]
-
-    def _compute_pending_job_count(self):
-        Job = self.env["crm.workflow.job"].sudo()
-        counts = {}
-        if self.ids:
-            counts = {
-                rule.id: count
-                for rule, count in Job._read_group(
-                    [
-                        ("rule_id", "in", self.ids),
-                        ("state", "in", ("pending", "failed")),
-                    ],
-                    ["rule_id"],
-                    ["__count"],
-                )
-            }
-        for rule in self:
-            rule.pending_job_count = counts.get(rule.id, 0)
 
     @api.model
     def _check_offset(self, amount, unit, name=None):
@@ -465,6 +447,9 @@ class CrmWorkflowRule(models.Model):
         return rules
 
     def write(self, vals):
+        records, vals = self._with_pending_job_policy(vals)
+        if records is not None:
+            return records.write(vals)
         self._check_choices(vals, vals.get("name") or self[:1].name)
         for rule in self:
             self._check_offset(
@@ -691,6 +676,16 @@ class CrmWorkflowRule(models.Model):
     # ------------------------------------------------------------------
     # jobs and the circuit breaker
     # ------------------------------------------------------------------
+
+    def _version_after_change(self):
+        # the new version has no action of the jobs whose action was deleted:
+        # applying it to them cancels them
+        if self and self._pending_job_policy() == "apply":
+            self._cancel_open_jobs(
+                self.env._("The action was deleted."),
+                where="job_type = 'action' AND action_id IS NULL",
+            )
+        return super()._version_after_change()
 
     def _cancel_pending_jobs(self, reason, job_type=None):
         if not self.ids:

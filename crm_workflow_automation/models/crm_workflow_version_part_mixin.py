@@ -208,8 +208,11 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
         for records in owners:
             records = records.exists()
             records._version_baseline()
-            for owner in records:
-                state["owners"].setdefault((owner._name, owner.id), None)
+            new = records.filtered(lambda o: (o._name, o.id) not in state["owners"])
+            # before the change: what was scheduled keeps its version
+            new._version_before_change()
+            for owner in new:
+                state["owners"][(owner._name, owner.id)] = None
         state["depth"] += 1
         try:
             yield state
@@ -220,7 +223,8 @@ class CrmWorkflowVersionPartMixin(models.AbstractModel):
                 state["owners"] = {}
         if outer:
             for model, res_id in pending:
-                self.env[model].browse(res_id).exists()._version_record()
+                owner = self.env[model].browse(res_id).exists()
+                owner._version_record()._version_after_change()
 
     @api.model_create_multi
     def create(self, vals_list):

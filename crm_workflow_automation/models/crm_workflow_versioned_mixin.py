@@ -129,11 +129,17 @@ class CrmWorkflowVersionedMixin(models.AbstractModel):
                 }
             )
 
+    def _version_before_change(self):
+        """Hook: the records are about to change (their baseline exists)."""
+
+    def _version_after_change(self):
+        """Hook: the records were saved with a new version each."""
+
     def _version_record(self):
         """A new version of each record whose snapshot differs from its last
-        version's."""
+        version's. Returns the records that got one."""
         if not self:
-            return
+            return self
         # two transactions saving parts of one rule would both number their
         # version N + 1: the second waits, then retries as a conflict
         self.env.cr.execute(
@@ -142,6 +148,7 @@ class CrmWorkflowVersionedMixin(models.AbstractModel):
         )
         Version = self.env["crm.workflow.version"].sudo()
         restored = self.env.context.get(RESTORED)
+        changed = self.browse()
         for record in self:
             snapshot = record._version_snapshot()
             last = Version.search(
@@ -165,6 +172,8 @@ class CrmWorkflowVersionedMixin(models.AbstractModel):
                     "snapshot": snapshot,
                 }
             )
+            changed |= record
+        return changed
 
     def _version_restore(self, version):
         """Write ``version``'s snapshot back (settings; parts updated,

@@ -39,3 +39,4 @@ from . import test_meeting_triggers
 from . import test_email_triggers
 from . import test_versions
 from . import test_export
+from . import test_pinned_jobs

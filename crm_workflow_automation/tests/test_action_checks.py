@@ -327,6 +327,7 @@ BUILT_IN_ANSWERS = {
     "_runs_on_deleted_records": {"function", "notify", "server_action", "webhook"},
     "_requires_job": {"webhook"},
     "_job_batchable": {"webhook", "request_info"},  # they answer False
+    "_job_pinnable": {"webhook", "request_info"},  # they answer False
     "_effects_in_database": {
         "activity",
         "add_followers",
@@ -402,6 +403,7 @@ class TestTypeHooks(ActionCase):
             self.assertFalse(action._requires_job())
             self.assertFalse(action._plans_only())
             self.assertTrue(action._job_batchable())
+            self.assertTrue(action._job_pinnable())
             self.assertFalse(action._effects_in_database())
             self.assertFalse(action._completes_later())
             self.assertFalse(action._replayable())
@@ -462,7 +464,7 @@ class TestTypeHooks(ActionCase):
         for key in sorted(types & (CORE_TYPES | {"sms"})):
             action = Action.new({"action_type": key})
             for hook, answering in BUILT_IN_ANSWERS.items():
-                default = hook == "_job_batchable"
+                default = hook in ("_job_batchable", "_job_pinnable")
                 with self.subTest(type=key, hook=hook):
                     self.assertEqual(
                         getattr(action, hook)(),
