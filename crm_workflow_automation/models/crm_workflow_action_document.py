@@ -88,6 +88,11 @@ class CrmWorkflowAction(models.Model):
         no wkhtmltopdf (the document is still made: a web page)."""
         if self.report_id.report_type != "qweb-pdf":
             return "html"
+        if not self.env.registry.ready:
+            # modules are loading (demo data): no server answers wkhtmltopdf's
+            # requests for the page's styles, or one busy with this very
+            # install, and wkhtmltopdf would wait for it with no time limit
+            return "html"
         state = self.env["ir.actions.report"].get_wkhtmltopdf_state()
         return "pdf" if state in ("ok", "upgrade") else "html"
 

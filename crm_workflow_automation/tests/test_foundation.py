@@ -21,6 +21,8 @@ CONFIG_MENUS = {
     f"{ADDON}.crm_workflow_run_menu",
     f"{ADDON}.crm_workflow_automation_reporting_menu",
     f"{ADDON}.crm_workflow_run_daily_menu",
+    f"{ADDON}.crm_workflow_export_menu",
+    f"{ADDON}.crm_workflow_import_menu",
 }
 REPORT_MENUS = {
     f"{ADDON}.crm_workflow_automation_report_menu",
