@@ -90,6 +90,20 @@ class CrmWorkflowCondition(models.Model):
     def unlink(self):
         self.env["crm.workflow.run"].sudo()._forget("condition_id", self.ids)
         self.env["crm.workflow.rule"]._invalidate_rule_index()
+        if self.ids:
+            # a job kept for a version refers to the condition and to its
+            # action, both ON DELETE SET NULL: PostgreSQL cannot null two
+            # foreign keys of one row from one DELETE (the first update checks
+            # the second key against the action the cascade already removed),
+            # so the condition's is nulled first
+            Job = self.env["crm.workflow.job"]
+            Job.flush_model(["condition_id"])
+            self.env.cr.execute(
+                "UPDATE crm_workflow_job SET condition_id = NULL "
+                "WHERE condition_id = ANY(%s)",
+                [list(self.ids)],
+            )
+            Job.invalidate_model(["condition_id"])
         return super().unlink()
 
     def write(self, vals):
